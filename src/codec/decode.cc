@@ -1,0 +1,207 @@
+#include "codec/decode.h"
+
+#include "codec/convert.h"
+#include "mealdispatch/v1/events.pb.h"
+
+namespace meal::codec {
+namespace {
+
+// Ids are opaque but bounded, so a malicious producer cannot bloat state.
+constexpr std::size_t kMaxIdBytes = 128;
+
+Status CheckId(const std::string& id, const char* what) {
+  if (id.empty()) return Status::Invalid(std::string(what) + " missing");
+  if (id.size() > kMaxIdBytes) return Status::Invalid(std::string(what) + " too long");
+  return Status::Ok();
+}
+
+Status ReadHeader(const pb::EventHeader& h, Event* event) {
+  if (Status s = CheckId(h.event_id(), "event_id"); !s.ok()) return s;
+  if (Status s = CheckId(h.area_id(), "area_id"); !s.ok()) return s;
+  if (h.event_time_ms() <= 0) return Status::Invalid("event_time_ms missing");
+  event->event_id = h.event_id();
+  event->area_id = h.area_id();
+  event->time_ms = h.event_time_ms();
+  return Status::Ok();
+}
+
+template <typename Message>
+Status Parse(std::string_view bytes, Message* msg) {
+  if (bytes.size() > kMaxEventBytes) return Status::Invalid("record larger than 64 KiB");
+  if (!msg->ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+    return Status::Invalid("not a valid " + msg->GetTypeName() + " protobuf");
+  }
+  if (!msg->has_header()) return Status::Invalid("header missing");
+  return Status::Ok();
+}
+
+Status DecodeOrder(std::string_view bytes, Event* event) {
+  thread_local pb::OrderEvent msg;
+  if (Status s = Parse(bytes, &msg); !s.ok()) return s;
+  if (Status s = ReadHeader(msg.header(), event); !s.ok()) return s;
+  switch (msg.kind_case()) {
+    case pb::OrderEvent::kPlaced: {
+      const pb::OrderPlaced& p = msg.placed();
+      OrderPlaced out;
+      if (Status s = CheckId(p.order_id(), "order_id"); !s.ok()) return s;
+      if (Status s = CheckId(p.site_id(), "site_id"); !s.ok()) return s;
+      if (Status s = CheckId(p.elder_id(), "elder_id"); !s.ok()) return s;
+      if (p.meals() == 0 || p.meals() > 50) return Status::Invalid("meals must be 1..50");
+      if (Status s = FromProto(p.meal_class(), &out.meal_class); !s.ok()) return s;
+      if (p.window_start_ms() <= 0 || p.window_end_ms() <= p.window_start_ms()) {
+        return Status::Invalid("delivery window ends before it starts");
+      }
+      if (p.has_delivery_location()) {
+        if (Status s = ToWgs84(p.delivery_location(), &out.delivery_location); !s.ok()) return s;
+        out.has_delivery_location = true;
+      }
+      out.order_id = p.order_id();
+      out.site_id = p.site_id();
+      out.elder_id = p.elder_id();
+      out.meals = p.meals();
+      out.window_start_ms = p.window_start_ms();
+      out.window_end_ms = p.window_end_ms();
+      out.batch_id = p.batch_id();
+      event->body = std::move(out);
+      return Status::Ok();
+    }
+    case pb::OrderEvent::kReady:
+      if (Status s = CheckId(msg.ready().order_id(), "order_id"); !s.ok()) return s;
+      event->body = OrderReady{msg.ready().order_id()};
+      return Status::Ok();
+    case pb::OrderEvent::kCancelled:
+      if (Status s = CheckId(msg.cancelled().order_id(), "order_id"); !s.ok()) return s;
+      event->body = OrderCancelled{msg.cancelled().order_id(), msg.cancelled().reason()};
+      return Status::Ok();
+    case pb::OrderEvent::KIND_NOT_SET: break;
+  }
+  return Status::Invalid("order event has no kind");
+}
+
+Status DecodeCourier(std::string_view bytes, Event* event) {
+  thread_local pb::CourierEvent msg;
+  if (Status s = Parse(bytes, &msg); !s.ok()) return s;
+  if (Status s = ReadHeader(msg.header(), event); !s.ok()) return s;
+  switch (msg.kind_case()) {
+    case pb::CourierEvent::kShiftStarted: {
+      const pb::ShiftStarted& p = msg.shift_started();
+      ShiftStarted out;
+      if (Status s = CheckId(p.courier_id(), "courier_id"); !s.ok()) return s;
+      if (Status s = FromProto(p.mode(), &out.mode); !s.ok()) return s;
+      if (p.box_capacity() == 0 || p.box_capacity() > 200) return Status::Invalid("box_capacity must be 1..200");
+      if (p.shift_end_ms() <= event->time_ms) return Status::Invalid("shift ends before it starts");
+      if (Status s = ToWgs84(p.location(), &out.location); !s.ok()) return s;
+      out.courier_id = p.courier_id();
+      out.box_capacity = p.box_capacity();
+      out.shift_end_ms = p.shift_end_ms();
+      event->body = std::move(out);
+      return Status::Ok();
+    }
+    case pb::CourierEvent::kShiftEnded:
+      if (Status s = CheckId(msg.shift_ended().courier_id(), "courier_id"); !s.ok()) return s;
+      event->body = ShiftEnded{msg.shift_ended().courier_id()};
+      return Status::Ok();
+    case pb::CourierEvent::kLocation: {
+      LocationUpdate out;
+      if (Status s = CheckId(msg.location().courier_id(), "courier_id"); !s.ok()) return s;
+      if (Status s = ToWgs84(msg.location().location(), &out.location); !s.ok()) return s;
+      out.courier_id = msg.location().courier_id();
+      event->body = std::move(out);
+      return Status::Ok();
+    }
+    case pb::CourierEvent::kAvailability:
+      if (Status s = CheckId(msg.availability().courier_id(), "courier_id"); !s.ok()) return s;
+      event->body = Availability{msg.availability().courier_id(), msg.availability().available()};
+      return Status::Ok();
+    case pb::CourierEvent::KIND_NOT_SET: break;
+  }
+  return Status::Invalid("courier event has no kind");
+}
+
+Status DecodeDelivery(std::string_view bytes, Event* event) {
+  thread_local pb::DeliveryEvent msg;
+  if (Status s = Parse(bytes, &msg); !s.ok()) return s;
+  if (Status s = ReadHeader(msg.header(), event); !s.ok()) return s;
+  auto ids = [](const auto& p) -> Status {
+    if (Status s = CheckId(p.order_id(), "order_id"); !s.ok()) return s;
+    return CheckId(p.courier_id(), "courier_id");
+  };
+  switch (msg.kind_case()) {
+    case pb::DeliveryEvent::kPickedUp:
+      if (Status s = ids(msg.picked_up()); !s.ok()) return s;
+      event->body = PickedUp{msg.picked_up().order_id(), msg.picked_up().courier_id()};
+      return Status::Ok();
+    case pb::DeliveryEvent::kDelivered:
+      if (Status s = ids(msg.delivered()); !s.ok()) return s;
+      event->body = Delivered{msg.delivered().order_id(), msg.delivered().courier_id()};
+      return Status::Ok();
+    case pb::DeliveryEvent::kFailed: {
+      const pb::DeliveryFailed& p = msg.failed();
+      if (Status s = ids(p); !s.ok()) return s;
+      FailureReason reason;
+      switch (p.reason()) {
+        case pb::NO_ANSWER: reason = FailureReason::kNoAnswer; break;
+        case pb::REFUSED: reason = FailureReason::kRefused; break;
+        case pb::ADDRESS_PROBLEM: reason = FailureReason::kAddressProblem; break;
+        case pb::OTHER: reason = FailureReason::kOther; break;
+        default: return Status::Invalid("failure reason missing");
+      }
+      event->body = DeliveryFailed{p.order_id(), p.courier_id(), reason};
+      return Status::Ok();
+    }
+    case pb::DeliveryEvent::KIND_NOT_SET: break;
+  }
+  return Status::Invalid("delivery event has no kind");
+}
+
+Status DecodeSite(std::string_view bytes, Event* event) {
+  thread_local pb::MealSite msg;
+  if (Status s = Parse(bytes, &msg); !s.ok()) return s;
+  if (Status s = ReadHeader(msg.header(), event); !s.ok()) return s;
+  Site out;
+  if (Status s = CheckId(msg.site_id(), "site_id"); !s.ok()) return s;
+  if (Status s = ToWgs84(msg.location(), &out.location); !s.ok()) return s;
+  if (msg.hot_meal_limit_ms() < 0) return Status::Invalid("hot_meal_limit_ms negative");
+  out.site_id = msg.site_id();
+  out.area_id = event->area_id;
+  out.name = msg.name();
+  out.facility_number = msg.facility_number();
+  out.radius_m = msg.radius_m();
+  out.hot_meal_limit_ms = msg.hot_meal_limit_ms();
+  event->body = std::move(out);
+  return Status::Ok();
+}
+
+Status DecodeElder(std::string_view bytes, Event* event) {
+  thread_local pb::Elder msg;
+  if (Status s = Parse(bytes, &msg); !s.ok()) return s;
+  if (Status s = ReadHeader(msg.header(), event); !s.ok()) return s;
+  Elder out;
+  if (Status s = CheckId(msg.elder_id(), "elder_id"); !s.ok()) return s;
+  if (Status s = ToWgs84(msg.home(), &out.home); !s.ok()) return s;
+  for (int c : msg.categories()) {
+    if (c <= 0 || c > 10) return Status::Invalid("unknown elder category");
+    out.categories |= 1u << (c - 1);
+  }
+  out.elder_id = msg.elder_id();
+  out.area_id = event->area_id;
+  out.paired_helper_id = msg.paired_helper_id();
+  out.hub_household_id = msg.hub_household_id();
+  event->body = std::move(out);
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status DecodeEvent(InputKind kind, std::string_view bytes, Event* event) {
+  switch (kind) {
+    case InputKind::kOrders: return DecodeOrder(bytes, event);
+    case InputKind::kCouriers: return DecodeCourier(bytes, event);
+    case InputKind::kDeliveries: return DecodeDelivery(bytes, event);
+    case InputKind::kSites: return DecodeSite(bytes, event);
+    case InputKind::kElders: return DecodeElder(bytes, event);
+  }
+  return Status::Internal("unknown input kind");
+}
+
+}  // namespace meal::codec

@@ -1,0 +1,35 @@
+// Domain state <-> the bytes kept in the state store.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "common/status.h"
+#include "model/entities.h"
+
+namespace meal::codec {
+
+std::string EncodeOrder(const Order& order);
+Status DecodeOrder(std::string_view bytes, Order* order);
+
+std::string EncodeCourier(const Courier& courier);
+Status DecodeCourier(std::string_view bytes, Courier* courier);
+
+std::string EncodeSite(const Site& site);
+Status DecodeSite(std::string_view bytes, Site* site);
+
+std::string EncodeElder(const Elder& elder);
+Status DecodeElder(std::string_view bytes, Elder* elder);
+
+// An output waiting in the outbox for the broker's acknowledgement.
+struct OutboxEntry {
+  std::string topic;
+  std::string key;
+  std::string value;
+  std::int64_t timestamp_ms = 0;
+};
+std::string EncodeOutbox(const OutboxEntry& entry);
+Status DecodeOutbox(std::string_view bytes, OutboxEntry* entry);
+
+}  // namespace meal::codec

@@ -1,0 +1,182 @@
+#include "config/config.h"
+
+#include <functional>
+#include <map>
+#include <sstream>
+#include <toml++/toml.h>
+
+namespace meal::config {
+namespace {
+
+// One known key: how to read it from TOML into Config, and how to print it.
+struct Field {
+  std::function<Status(const toml::node&, Config*)> set;
+  std::function<std::string(const Config&)> show;
+};
+
+Status TypeError(const std::string& key, const char* want) {
+  return Status::Invalid("config key '" + key + "': expected " + want);
+}
+
+
+template <typename Get>
+Field Str(const std::string& key, Get get) {
+  return {[key, get](const toml::node& n, Config* c) -> Status {
+            auto v = n.value<std::string>();
+            if (!v) return TypeError(key, "a string");
+            if (v->empty()) return Status::Invalid("config key '" + key + "': must not be empty");
+            get(*c) = *v;
+            return Status::Ok();
+          },
+          [get](const Config& c) { return "\"" + get(const_cast<Config&>(c)) + "\""; }};
+}
+
+template <typename Get>
+Field Int(const std::string& key, Get get, std::int64_t lo, std::int64_t hi) {
+  return {[key, get, lo, hi](const toml::node& n, Config* c) -> Status {
+            if (!n.is_integer()) return TypeError(key, "an integer");
+            const std::int64_t v = *n.value<std::int64_t>();
+            if (v < lo || v > hi) {
+              return Status::Invalid("config key '" + key + "': " + std::to_string(v) + " is outside " +
+                                     std::to_string(lo) + ".." + std::to_string(hi));
+            }
+            get(*c) = static_cast<int>(v);
+            return Status::Ok();
+          },
+          [get](const Config& c) { return std::to_string(get(const_cast<Config&>(c))); }};
+}
+
+template <typename Get>
+Field Real(const std::string& key, Get get, double lo, double hi) {
+  return {[key, get, lo, hi](const toml::node& n, Config* c) -> Status {
+            if (!n.is_number()) return TypeError(key, "a number");
+            const double v = *n.value<double>();
+            if (!(v >= lo && v <= hi)) {
+              std::ostringstream os;
+              os << "config key '" << key << "': " << v << " is outside " << lo << ".." << hi;
+              return Status::Invalid(os.str());
+            }
+            get(*c) = v;
+            return Status::Ok();
+          },
+          [get](const Config& c) {
+            std::ostringstream os;
+            os << get(const_cast<Config&>(c));
+            return os.str();
+          }};
+}
+
+template <typename Get>
+Field Bool(const std::string& key, Get get) {
+  return {[key, get](const toml::node& n, Config* c) -> Status {
+            if (!n.is_boolean()) return TypeError(key, "true or false");
+            get(*c) = *n.value<bool>();
+            return Status::Ok();
+          },
+          [get](const Config& c) { return get(const_cast<Config&>(c)) ? "true" : "false"; }};
+}
+
+const std::map<std::string, Field>& Fields() {
+  static const std::map<std::string, Field> fields = {
+      {"kafka.bootstrap_servers", Str("kafka.bootstrap_servers", [](Config& c) -> auto& { return c.kafka.bootstrap_servers; })},
+      {"kafka.group_id", Str("kafka.group_id", [](Config& c) -> auto& { return c.kafka.group_id; })},
+      {"kafka.client_id", Str("kafka.client_id", [](Config& c) -> auto& { return c.kafka.client_id; })},
+      {"kafka.partitions", Int("kafka.partitions", [](Config& c) -> auto& { return c.kafka.partitions; }, 1, 10000)},
+      {"kafka.replication_factor", Int("kafka.replication_factor", [](Config& c) -> auto& { return c.kafka.replication_factor; }, 1, 16)},
+      {"topics.orders", Str("topics.orders", [](Config& c) -> auto& { return c.topics.orders; })},
+      {"topics.couriers", Str("topics.couriers", [](Config& c) -> auto& { return c.topics.couriers; })},
+      {"topics.deliveries", Str("topics.deliveries", [](Config& c) -> auto& { return c.topics.deliveries; })},
+      {"topics.sites", Str("topics.sites", [](Config& c) -> auto& { return c.topics.sites; })},
+      {"topics.elders", Str("topics.elders", [](Config& c) -> auto& { return c.topics.elders; })},
+      {"topics.assignments", Str("topics.assignments", [](Config& c) -> auto& { return c.topics.assignments; })},
+      {"topics.alerts", Str("topics.alerts", [](Config& c) -> auto& { return c.topics.alerts; })},
+      {"topics.dlq", Str("topics.dlq", [](Config& c) -> auto& { return c.topics.dlq; })},
+      {"state.path", Str("state.path", [](Config& c) -> auto& { return c.state.path; })},
+      {"state.sync", Bool("state.sync", [](Config& c) -> auto& { return c.state.sync; })},
+      {"state.block_cache_mb", Int("state.block_cache_mb", [](Config& c) -> auto& { return c.state.block_cache_mb; }, 8, 65536)},
+      {"http.address", Str("http.address", [](Config& c) -> auto& { return c.http.address; })},
+      {"http.port", Int("http.port", [](Config& c) -> auto& { return c.http.port; }, 0, 65535)},
+      {"http.threads", Int("http.threads", [](Config& c) -> auto& { return c.http.threads; }, 1, 64)},
+      {"dispatch.hot_meal_limit_min", Int("dispatch.hot_meal_limit_min", [](Config& c) -> auto& { return c.dispatch.hot_meal_limit_min; }, 5, 240)},
+      {"dispatch.chilled_meal_limit_min", Int("dispatch.chilled_meal_limit_min", [](Config& c) -> auto& { return c.dispatch.chilled_meal_limit_min; }, 5, 1440)},
+      {"dispatch.pickup_service_s", Int("dispatch.pickup_service_s", [](Config& c) -> auto& { return c.dispatch.pickup_service_s; }, 0, 3600)},
+      {"dispatch.delivery_service_s", Int("dispatch.delivery_service_s", [](Config& c) -> auto& { return c.dispatch.delivery_service_s; }, 0, 3600)},
+      {"dispatch.circuity", Real("dispatch.circuity", [](Config& c) -> auto& { return c.dispatch.circuity; }, 1.0, 3.0)},
+      {"dispatch.walk_kmh", Real("dispatch.walk_kmh", [](Config& c) -> auto& { return c.dispatch.walk_kmh; }, 1.0, 10.0)},
+      {"dispatch.bike_kmh", Real("dispatch.bike_kmh", [](Config& c) -> auto& { return c.dispatch.bike_kmh; }, 3.0, 40.0)},
+      {"dispatch.ebike_kmh", Real("dispatch.ebike_kmh", [](Config& c) -> auto& { return c.dispatch.ebike_kmh; }, 5.0, 50.0)},
+      {"dispatch.car_kmh", Real("dispatch.car_kmh", [](Config& c) -> auto& { return c.dispatch.car_kmh; }, 5.0, 120.0)},
+      {"pipeline.batch_max_records", Int("pipeline.batch_max_records", [](Config& c) -> auto& { return c.pipeline.batch_max_records; }, 1, 1000000)},
+      {"pipeline.batch_max_wait_ms", Int("pipeline.batch_max_wait_ms", [](Config& c) -> auto& { return c.pipeline.batch_max_wait_ms; }, 0, 10000)},
+      {"log.level", Str("log.level", [](Config& c) -> auto& { return c.log.level; })},
+  };
+  return fields;
+}
+
+Status Apply(const std::string& key, const toml::node& node, Config* out) {
+  auto it = Fields().find(key);
+  if (it == Fields().end()) return Status::Invalid("unknown config key '" + key + "'");
+  return it->second.set(node, out);
+}
+
+Status ApplyTable(const toml::table& table, const std::string& prefix, Config* out) {
+  for (const auto& [k, node] : table) {
+    const std::string key = prefix.empty() ? std::string(k.str()) : prefix + "." + std::string(k.str());
+    if (const toml::table* sub = node.as_table()) {
+      if (Status s = ApplyTable(*sub, key, out); !s.ok()) return s;
+    } else if (Status s = Apply(key, node, out); !s.ok()) {
+      return s;
+    }
+  }
+  return Status::Ok();
+}
+
+Status CheckLevel(const std::string& level) {
+  static const char* kLevels[] = {"trace", "debug", "info", "warn", "error", "critical", "off"};
+  for (const char* l : kLevels) {
+    if (level == l) return Status::Ok();
+  }
+  return Status::Invalid("config key 'log.level': '" + level + "' is not one of trace, debug, info, warn, error, critical, off");
+}
+
+}  // namespace
+
+Status LoadConfig(const std::string& path, const std::vector<std::string>& overrides, Config* out) {
+  *out = Config{};
+  if (!path.empty()) {
+    toml::table table;
+    try {
+      table = toml::parse_file(path);
+    } catch (const toml::parse_error& e) {
+      std::ostringstream os;
+      os << "config file " << path << ": " << e.description() << " at line " << e.source().begin.line;
+      return Status::Invalid(os.str());
+    }
+    if (Status s = ApplyTable(table, "", out); !s.ok()) return s;
+  }
+  for (const std::string& override : overrides) {
+    const std::size_t eq = override.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      return Status::Invalid("override '" + override + "': expected key=value");
+    }
+    const std::string key = override.substr(0, eq);
+    const std::string value = override.substr(eq + 1);
+    toml::table parsed;
+    try {
+      parsed = toml::parse("v = " + value);
+    } catch (const toml::parse_error&) {
+      parsed = toml::table{{"v", value}};  // a bare word is a string
+    }
+    if (Status s = Apply(key, *parsed.get("v"), out); !s.ok()) return s;
+  }
+  return CheckLevel(out->log.level);
+}
+
+std::string DescribeDefaults() {
+  const Config defaults;
+  std::string out;
+  for (const auto& [key, field] : Fields()) out += key + " = " + field.show(defaults) + "\n";
+  return out;
+}
+
+}  // namespace meal::config

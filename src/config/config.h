@@ -1,0 +1,87 @@
+// Service configuration: plain option structs, loaded from one TOML file plus
+// `key=value` overrides from the command line. Every key and its default is
+// listed in docs/configuration.md.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+
+namespace meal::config {
+
+struct KafkaConfig {
+  std::string bootstrap_servers = "127.0.0.1:19092";
+  std::string group_id = "meal-dispatch";
+  std::string client_id = "meal-dispatchd";
+  // Partitions of every area-scoped topic when the service creates them.
+  int partitions = 4;
+  int replication_factor = 1;
+};
+
+struct TopicsConfig {
+  std::string orders = "meal.orders";
+  std::string couriers = "meal.couriers";
+  std::string deliveries = "meal.deliveries";
+  std::string sites = "meal.sites";
+  std::string elders = "meal.elders";
+  std::string assignments = "meal.assignments";
+  std::string alerts = "meal.alerts";
+  std::string dlq = "meal.dlq";
+};
+
+struct StateConfig {
+  std::string path = "./data/state";
+  bool sync = false;
+  int block_cache_mb = 64;
+};
+
+struct HttpConfig {
+  std::string address = "127.0.0.1";
+  int port = 8080;  // 0 picks a free port (tests)
+  int threads = 1;
+};
+
+struct DispatchConfig {
+  int hot_meal_limit_min = 45;
+  int chilled_meal_limit_min = 120;
+  int pickup_service_s = 120;
+  int delivery_service_s = 180;
+  double circuity = 1.3;
+  double walk_kmh = 4.3;
+  double bike_kmh = 12.6;
+  double ebike_kmh = 18.0;
+  double car_kmh = 21.6;
+};
+
+struct PipelineConfig {
+  // Records applied per state commit at most.
+  int batch_max_records = 2000;
+  // Longest wait for more records before committing a partial batch.
+  int batch_max_wait_ms = 20;
+};
+
+struct LogConfig {
+  std::string level = "info";
+};
+
+struct Config {
+  KafkaConfig kafka;
+  TopicsConfig topics;
+  StateConfig state;
+  HttpConfig http;
+  DispatchConfig dispatch;
+  PipelineConfig pipeline;
+  LogConfig log;
+};
+
+// Loads `path` (may be empty: defaults only), then applies `overrides`
+// ("section.key=value", value in TOML syntax or a bare string). Any unknown
+// key, wrong type or out-of-range value fails with a message naming the key.
+Status LoadConfig(const std::string& path, const std::vector<std::string>& overrides, Config* out);
+
+// Every key with its default, as "section.key = value" lines.
+std::string DescribeDefaults();
+
+}  // namespace meal::config

@@ -1,0 +1,442 @@
+#include "dispatch/engine.h"
+
+#include <algorithm>
+
+#include "codec/state_codec.h"
+#include "dispatch/planner.h"
+#include "routing/insertion.h"
+#include "state/keys.h"
+
+namespace meal::dispatch {
+namespace {
+
+constexpr std::uint32_t kSpecialDifficulty = kMinimumAllowance | kExtremelyPoor | kNearPoverty |
+                                             kLivingAlone | kIncapacitated | kDisabled;
+
+ApplyResult Rejected(std::string reason) { return {ApplyOutcome::kRejected, std::move(reason)}; }
+ApplyResult Applied() { return {}; }
+
+}  // namespace
+
+Engine::Engine(EngineOptions options) : options_(std::move(options)) {}
+
+Engine::Area& Engine::AreaOf(const std::string& area_id) { return areas_[area_id]; }
+
+Status Engine::Load(const state::Store& store) {
+  Status status = Status::Ok();
+  auto scan = [&](std::string_view prefix, auto&& fn) {
+    if (!status.ok()) return;
+    Status s = store.Scan(prefix, [&](std::string_view key, std::string_view value) {
+      status = fn(key, value);
+      return status.ok();
+    });
+    if (status.ok()) status = s;
+  };
+  scan(state::kSitePrefix, [&](std::string_view, std::string_view v) {
+    Site site;
+    Status s = codec::DecodeSite(v, &site);
+    if (s.ok()) sites_[site.site_id] = std::move(site);
+    return s;
+  });
+  scan(state::kElderPrefix, [&](std::string_view, std::string_view v) {
+    Elder elder;
+    Status s = codec::DecodeElder(v, &elder);
+    if (s.ok()) elders_[elder.elder_id] = std::move(elder);
+    return s;
+  });
+  scan(state::kCourierPrefix, [&](std::string_view, std::string_view v) {
+    Courier c;
+    Status s = codec::DecodeCourier(v, &c);
+    if (s.ok()) {
+      AreaOf(c.area_id).couriers.insert(c.courier_id);
+      couriers_[c.courier_id] = std::move(c);
+    }
+    return s;
+  });
+  scan(state::kOrderPrefix, [&](std::string_view, std::string_view v) {
+    Order o;
+    Status s = codec::DecodeOrder(v, &o);
+    if (s.ok()) {
+      if (o.status == OrderStatus::kUnassigned) AreaOf(o.area_id).unassigned.insert(o.order_id);
+      orders_[o.order_id] = std::move(o);
+    }
+    return s;
+  });
+  scan(state::kAreaPrefix, [&](std::string_view key, std::string_view v) {
+    std::int64_t t = 0;
+    if (!state::DecodeOffset(v, &t)) return Status::Internal("corrupt area record");
+    AreaOf(std::string(key.substr(state::kAreaPrefix.size()))).stream_time_ms = t;
+    return Status::Ok();
+  });
+  scan(state::kDedupPrefix, [&](std::string_view key, std::string_view) {
+    seen_.emplace(key);
+    return Status::Ok();
+  });
+  return status;
+}
+
+ApplyResult Engine::Apply(const Event& event, std::vector<Output>* outputs) {
+  // Registry records are upserts keyed by their id: replaying them is harmless.
+  if (const Site* s = std::get_if<Site>(&event.body)) return OnSite(*s);
+  if (const Elder* e = std::get_if<Elder>(&event.body)) return OnElder(*e);
+
+  std::string dedup_key = state::DedupKey(event.area_id, event.event_id);
+  if (seen_.contains(dedup_key)) return {ApplyOutcome::kDuplicate, {}};
+
+  Area& area = AreaOf(event.area_id);
+  const EventTimeMs previous_time = area.stream_time_ms;
+  area.stream_time_ms = std::max(area.stream_time_ms, event.time_ms);
+
+  ApplyResult result = std::visit(
+      [&](const auto& body) -> ApplyResult {
+        using T = std::decay_t<decltype(body)>;
+        if constexpr (std::is_same_v<T, OrderPlaced>) return OnPlaced(event, body, outputs);
+        if constexpr (std::is_same_v<T, OrderReady>) return OnReady(event, body, outputs);
+        if constexpr (std::is_same_v<T, OrderCancelled>) return OnCancelled(event, body, outputs);
+        if constexpr (std::is_same_v<T, ShiftStarted>) return OnShiftStarted(event, body, outputs);
+        if constexpr (std::is_same_v<T, ShiftEnded>) return OnShiftEnded(event, body, outputs);
+        if constexpr (std::is_same_v<T, LocationUpdate>) return OnLocation(event, body);
+        if constexpr (std::is_same_v<T, Availability>) return OnAvailability(event, body, outputs);
+        if constexpr (std::is_same_v<T, PickedUp>) return OnPickedUp(event, body);
+        if constexpr (std::is_same_v<T, Delivered>) return OnDelivered(event, body);
+        if constexpr (std::is_same_v<T, DeliveryFailed>) return OnFailed(event, body, outputs);
+        return Rejected("unsupported event");
+      },
+      event.body);
+
+  if (result.outcome == ApplyOutcome::kRejected) {
+    area.stream_time_ms = previous_time;
+    return result;
+  }
+  seen_.insert(dedup_key);
+  new_seen_.push_back(std::move(dedup_key));
+  dirty_areas_.insert(event.area_id);
+  return result;
+}
+
+void Engine::SetStatus(Order& order, OrderStatus status, EventTimeMs time, std::string note) {
+  order.status = status;
+  order.timeline.push_back({time, status, std::move(note)});
+  dirty_orders_.insert(order.order_id);
+}
+
+ApplyResult Engine::OnSite(const Site& s) {
+  sites_[s.site_id] = s;
+  dirty_sites_.insert(s.site_id);
+  return Applied();
+}
+
+ApplyResult Engine::OnElder(const Elder& el) {
+  elders_[el.elder_id] = el;
+  dirty_elders_.insert(el.elder_id);
+  return Applied();
+}
+
+ApplyResult Engine::OnPlaced(const Event& e, const OrderPlaced& p, std::vector<Output>*) {
+  if (orders_.contains(p.order_id)) return Rejected("order " + p.order_id + " already exists");
+  auto site = sites_.find(p.site_id);
+  if (site == sites_.end()) return Rejected("unknown site " + p.site_id);
+  if (site->second.area_id != e.area_id) return Rejected("site " + p.site_id + " is not in area " + e.area_id);
+  GeoPoint dropoff;
+  if (p.has_delivery_location) {
+    dropoff = p.delivery_location;
+  } else {
+    auto elder = elders_.find(p.elder_id);
+    if (elder == elders_.end()) return Rejected("unknown elder and no delivery location");
+    dropoff = elder->second.home;
+  }
+  Order order;
+  order.order_id = p.order_id;
+  order.area_id = e.area_id;
+  order.site_id = p.site_id;
+  order.elder_id = p.elder_id;
+  order.meals = p.meals;
+  order.meal_class = p.meal_class;
+  order.window_start_ms = p.window_start_ms;
+  order.window_end_ms = p.window_end_ms;
+  order.pickup = site->second.location;
+  order.dropoff = dropoff;
+  order.placed_ms = e.time_ms;
+  order.batch_id = p.batch_id;
+  switch (p.meal_class) {
+    case MealClass::kHot:
+      order.hot_meal_limit_ms = site->second.hot_meal_limit_ms > 0 ? site->second.hot_meal_limit_ms
+                                                                   : options_.hot_meal_limit_ms;
+      break;
+    case MealClass::kChilled: order.hot_meal_limit_ms = options_.chilled_meal_limit_ms; break;
+    case MealClass::kFrozen: order.hot_meal_limit_ms = 0; break;
+  }
+  auto [it, inserted] = orders_.emplace(order.order_id, std::move(order));
+  SetStatus(it->second, OrderStatus::kPlaced, e.time_ms);
+  return Applied();
+}
+
+ApplyResult Engine::OnReady(const Event& e, const OrderReady& r, std::vector<Output>* out) {
+  auto it = orders_.find(r.order_id);
+  if (it == orders_.end()) return Rejected("unknown order " + r.order_id);
+  Order& order = it->second;
+  if (order.area_id != e.area_id) return Rejected("order " + r.order_id + " is not in area " + e.area_id);
+  if (order.status != OrderStatus::kPlaced) {
+    return Rejected("order " + r.order_id + " is " + std::string(OrderStatusName(order.status)));
+  }
+  order.ready_ms = e.time_ms;
+  SetStatus(order, OrderStatus::kReady, e.time_ms);
+  Dispatch(order, AreaOf(e.area_id), out);
+  return Applied();
+}
+
+bool Engine::Dispatch(Order& order, Area& area, std::vector<Output>* out) {
+  const EventTimeMs now = area.stream_time_ms;
+  const OrderLookup lookup = [this](const std::string& id) { return FindOrder(id); };
+  std::vector<routing::Route> routes;
+  std::vector<Courier*> candidates;
+  for (const std::string& id : area.couriers) {
+    Courier& c = couriers_.at(id);
+    if (!c.on_shift || !c.available || c.shift_end_ms <= now) continue;
+    routing::Route route = BuildRoute(c, lookup, now, options_, /*relax_committed=*/false);
+    if (!routing::Evaluate(route.vehicle, route.stops, options_.travel)) {
+      // Already running late: keep its promises as they are, plan new work strictly.
+      route = BuildRoute(c, lookup, now, options_, /*relax_committed=*/true);
+      route.vehicle.shift_end = c.shift_end_ms;
+    }
+    routes.push_back(std::move(route));
+    candidates.push_back(&c);
+  }
+  routing::Stop pickup, delivery;
+  BuildJobStops(order, /*job=*/-1, options_, &pickup, &delivery);
+  const auto best = routing::CheapestInsertion(routes, pickup, delivery, options_.travel);
+  if (!best) {
+    area.unassigned.insert(order.order_id);
+    if (order.status != OrderStatus::kUnassigned) {
+      SetStatus(order, OrderStatus::kUnassigned, now, "no courier can take it in time");
+      Alert alert;
+      alert.alert_id = "unassignable/" + order.order_id;
+      alert.area_id = order.area_id;
+      alert.time_ms = now;
+      alert.kind = AlertKind::kUnassignable;
+      auto elder = elders_.find(order.elder_id);
+      const bool special = elder != elders_.end() && (elder->second.categories & kSpecialDifficulty);
+      alert.severity = special ? Severity::kCritical : Severity::kWarning;
+      alert.order_id = order.order_id;
+      alert.elder_id = order.elder_id;
+      alert.site_id = order.site_id;
+      alert.reason = candidates.empty() ? "no courier on shift" : "no courier can meet the window, box and hot-meal limits";
+      out->emplace_back(std::move(alert));
+    }
+    return false;
+  }
+  Courier& courier = *candidates[best->route];
+  courier.route.insert(courier.route.begin() + static_cast<std::ptrdiff_t>(best->pickup_pos),
+                       RouteStop{StopKind::kPickup, order.order_id});
+  courier.route.insert(courier.route.begin() + static_cast<std::ptrdiff_t>(best->delivery_pos),
+                       RouteStop{StopKind::kDelivery, order.order_id});
+  area.unassigned.erase(order.order_id);
+  order.courier_id = courier.courier_id;
+  SetStatus(order, OrderStatus::kAssigned, now, courier.courier_id);
+  PublishPlan(courier, now, order.order_id, out);
+  return true;
+}
+
+void Engine::RetryUnassigned(Area& area, std::vector<Output>* out) {
+  const std::vector<std::string> waiting(area.unassigned.begin(), area.unassigned.end());
+  for (const std::string& id : waiting) {
+    Order& order = orders_.at(id);
+    if (order.window_end_ms <= area.stream_time_ms) continue;  // too late to help; alert stands
+    Dispatch(order, area, out);
+  }
+}
+
+void Engine::PublishPlan(Courier& courier, EventTimeMs now, const std::string& trigger,
+                         std::vector<Output>* out) {
+  ++courier.plan_version;
+  dirty_couriers_.insert(courier.courier_id);
+  const OrderLookup lookup = [this](const std::string& id) { return FindOrder(id); };
+  out->emplace_back(MakeAssignment(courier, lookup, now, options_, trigger));
+}
+
+void Engine::RemoveStops(Courier& courier, const std::string& order_id) {
+  std::erase_if(courier.route, [&](const RouteStop& s) { return s.order_id == order_id; });
+  dirty_couriers_.insert(courier.courier_id);
+}
+
+ApplyResult Engine::OnCancelled(const Event& e, const OrderCancelled& c, std::vector<Output>* out) {
+  auto it = orders_.find(c.order_id);
+  if (it == orders_.end()) return Rejected("unknown order " + c.order_id);
+  Order& order = it->second;
+  if (order.area_id != e.area_id) return Rejected("order " + c.order_id + " is not in area " + e.area_id);
+  if (IsFinal(order.status)) {
+    return Rejected("order " + c.order_id + " is " + std::string(OrderStatusName(order.status)));
+  }
+  AreaOf(e.area_id).unassigned.erase(order.order_id);
+  if (!order.courier_id.empty()) {
+    Courier& courier = couriers_.at(order.courier_id);
+    RemoveStops(courier, order.order_id);
+    PublishPlan(courier, AreaOf(e.area_id).stream_time_ms, order.order_id, out);
+  }
+  SetStatus(order, OrderStatus::kCancelled, e.time_ms, c.reason);
+  return Applied();
+}
+
+ApplyResult Engine::OnShiftStarted(const Event& e, const ShiftStarted& s, std::vector<Output>* out) {
+  auto it = couriers_.find(s.courier_id);
+  if (it != couriers_.end() && it->second.area_id != e.area_id) {
+    return Rejected("courier " + s.courier_id + " belongs to area " + it->second.area_id);
+  }
+  Courier& c = couriers_[s.courier_id];
+  c.courier_id = s.courier_id;
+  c.area_id = e.area_id;
+  c.mode = s.mode;
+  c.box_capacity = s.box_capacity;
+  c.shift_end_ms = s.shift_end_ms;
+  c.on_shift = true;
+  c.available = true;
+  c.location = s.location;
+  c.location_ms = e.time_ms;
+  dirty_couriers_.insert(c.courier_id);
+  Area& area = AreaOf(e.area_id);
+  area.couriers.insert(c.courier_id);
+  RetryUnassigned(area, out);
+  return Applied();
+}
+
+ApplyResult Engine::OnShiftEnded(const Event& e, const ShiftEnded& s, std::vector<Output>* out) {
+  auto it = couriers_.find(s.courier_id);
+  if (it == couriers_.end() || it->second.area_id != e.area_id) return Rejected("unknown courier " + s.courier_id);
+  Courier& c = it->second;
+  c.on_shift = false;
+  dirty_couriers_.insert(c.courier_id);
+  // Meals on board stay with the courier; the rest goes back to the pool.
+  std::vector<std::string> released;
+  for (const RouteStop& stop : c.route) {
+    if (stop.kind == StopKind::kPickup) released.push_back(stop.order_id);
+  }
+  if (released.empty()) return Applied();
+  Area& area = AreaOf(e.area_id);
+  for (const std::string& id : released) {
+    RemoveStops(c, id);
+    Order& order = orders_.at(id);
+    order.courier_id.clear();
+    SetStatus(order, OrderStatus::kReady, area.stream_time_ms, "courier " + c.courier_id + " ended shift");
+  }
+  PublishPlan(c, area.stream_time_ms, released.front(), out);
+  for (const std::string& id : released) Dispatch(orders_.at(id), area, out);
+  return Applied();
+}
+
+ApplyResult Engine::OnLocation(const Event& e, const LocationUpdate& l) {
+  auto it = couriers_.find(l.courier_id);
+  if (it == couriers_.end() || it->second.area_id != e.area_id) return Rejected("unknown courier " + l.courier_id);
+  Courier& c = it->second;
+  if (e.time_ms >= c.location_ms) {  // a late ping must not move the courier back
+    c.location = l.location;
+    c.location_ms = e.time_ms;
+    dirty_couriers_.insert(c.courier_id);
+  }
+  return Applied();
+}
+
+ApplyResult Engine::OnAvailability(const Event& e, const Availability& a, std::vector<Output>* out) {
+  auto it = couriers_.find(a.courier_id);
+  if (it == couriers_.end() || it->second.area_id != e.area_id) return Rejected("unknown courier " + a.courier_id);
+  it->second.available = a.available;
+  dirty_couriers_.insert(a.courier_id);
+  if (a.available) RetryUnassigned(AreaOf(e.area_id), out);
+  return Applied();
+}
+
+ApplyResult Engine::CheckCourierOrder(const Order* order, const std::string& courier_id) const {
+  if (!order) return Rejected("unknown order");
+  if (order->courier_id != courier_id) {
+    return Rejected("order " + order->order_id + " is not assigned to courier " + courier_id);
+  }
+  return Applied();
+}
+
+ApplyResult Engine::OnPickedUp(const Event& e, const PickedUp& p) {
+  Order* order = orders_.contains(p.order_id) ? &orders_.at(p.order_id) : nullptr;
+  if (ApplyResult r = CheckCourierOrder(order, p.courier_id); r.outcome == ApplyOutcome::kRejected) return r;
+  if (order->status != OrderStatus::kAssigned) {
+    return Rejected("order " + p.order_id + " is " + std::string(OrderStatusName(order->status)));
+  }
+  Courier& c = couriers_.at(p.courier_id);
+  std::erase(c.route, RouteStop{StopKind::kPickup, p.order_id});
+  c.location = order->pickup;
+  c.location_ms = std::max(c.location_ms, e.time_ms);
+  dirty_couriers_.insert(c.courier_id);
+  order->picked_up_ms = e.time_ms;
+  SetStatus(*order, OrderStatus::kPickedUp, e.time_ms);
+  return Applied();
+}
+
+ApplyResult Engine::OnDelivered(const Event& e, const Delivered& d) {
+  Order* order = orders_.contains(d.order_id) ? &orders_.at(d.order_id) : nullptr;
+  if (ApplyResult r = CheckCourierOrder(order, d.courier_id); r.outcome == ApplyOutcome::kRejected) return r;
+  if (order->status != OrderStatus::kPickedUp && order->status != OrderStatus::kAssigned) {
+    return Rejected("order " + d.order_id + " is " + std::string(OrderStatusName(order->status)));
+  }
+  Courier& c = couriers_.at(d.courier_id);
+  RemoveStops(c, d.order_id);
+  c.location = order->dropoff;
+  c.location_ms = std::max(c.location_ms, e.time_ms);
+  order->done_ms = e.time_ms;
+  SetStatus(*order, OrderStatus::kDelivered, e.time_ms,
+            e.time_ms <= order->window_end_ms ? "on time" : "late");
+  return Applied();
+}
+
+ApplyResult Engine::OnFailed(const Event& e, const DeliveryFailed& f, std::vector<Output>* out) {
+  Order* order = orders_.contains(f.order_id) ? &orders_.at(f.order_id) : nullptr;
+  if (ApplyResult r = CheckCourierOrder(order, f.courier_id); r.outcome == ApplyOutcome::kRejected) return r;
+  if (order->status != OrderStatus::kPickedUp && order->status != OrderStatus::kAssigned) {
+    return Rejected("order " + f.order_id + " is " + std::string(OrderStatusName(order->status)));
+  }
+  RemoveStops(couriers_.at(f.courier_id), f.order_id);
+  order->done_ms = e.time_ms;
+  static constexpr const char* kReasons[] = {"no answer", "refused", "address problem", "other"};
+  const char* reason = kReasons[static_cast<int>(f.reason)];
+  SetStatus(*order, OrderStatus::kFailed, e.time_ms, reason);
+  Alert alert;
+  const bool no_answer = f.reason == FailureReason::kNoAnswer;
+  // Nobody answering may mean a fall: that is a wellness check, never skipped.
+  alert.kind = no_answer ? AlertKind::kWellnessCheck : AlertKind::kDeliveryFailed;
+  alert.severity = no_answer ? Severity::kCritical : Severity::kWarning;
+  alert.alert_id = std::string(no_answer ? "wellness/" : "failed/") + order->order_id;
+  alert.area_id = order->area_id;
+  alert.time_ms = e.time_ms;
+  alert.order_id = order->order_id;
+  alert.courier_id = f.courier_id;
+  alert.elder_id = order->elder_id;
+  alert.site_id = order->site_id;
+  alert.reason = reason;
+  out->emplace_back(std::move(alert));
+  return Applied();
+}
+
+void Engine::CollectChanges(state::WriteSet* changes) {
+  for (const std::string& id : dirty_orders_) changes->Put(state::OrderKey(id), codec::EncodeOrder(orders_.at(id)));
+  for (const std::string& id : dirty_couriers_) changes->Put(state::CourierKey(id), codec::EncodeCourier(couriers_.at(id)));
+  for (const std::string& id : dirty_sites_) changes->Put(state::SiteKey(id), codec::EncodeSite(sites_.at(id)));
+  for (const std::string& id : dirty_elders_) changes->Put(state::ElderKey(id), codec::EncodeElder(elders_.at(id)));
+  for (const std::string& id : dirty_areas_) {
+    changes->Put(state::AreaKey(id), state::EncodeOffset(areas_.at(id).stream_time_ms));
+  }
+  for (std::string& key : new_seen_) changes->Put(std::move(key), {});
+  dirty_orders_.clear();
+  dirty_couriers_.clear();
+  dirty_sites_.clear();
+  dirty_elders_.clear();
+  dirty_areas_.clear();
+  new_seen_.clear();
+}
+
+const Order* Engine::FindOrder(const std::string& order_id) const {
+  auto it = orders_.find(order_id);
+  return it == orders_.end() ? nullptr : &it->second;
+}
+
+const Courier* Engine::FindCourier(const std::string& courier_id) const {
+  auto it = couriers_.find(courier_id);
+  return it == couriers_.end() ? nullptr : &it->second;
+}
+
+}  // namespace meal::dispatch

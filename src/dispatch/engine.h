@@ -1,0 +1,118 @@
+// The dispatch engine: applies validated events, in order, to the dispatch
+// state and says what to publish. A pure function of its input events and
+// their event times — it never reads the wall clock — so replaying the same
+// input yields the same state and the same outputs.
+//
+// Thread-safety: one thread owns an Engine.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <variant>
+#include <vector>
+
+#include "common/status.h"
+#include "model/entities.h"
+#include "routing/travel.h"
+#include "state/store.h"
+#include "state/write_set.h"
+
+namespace meal::dispatch {
+
+struct EngineOptions {
+  routing::TravelModel travel;
+  // Longest pickup-to-door time for hot meals when a site sets none.
+  // Default: 45 min.
+  DurationMs hot_meal_limit_ms = 45 * kMinuteMs;
+  // Longest pickup-to-door time for chilled meals. Default: 2 h.
+  DurationMs chilled_meal_limit_ms = 2 * kHourMs;
+  // Time spent at a kitchen to collect meals. Default: 2 min.
+  DurationMs pickup_service_ms = 2 * kMinuteMs;
+  // Time spent at a door to hand over meals. Default: 3 min.
+  DurationMs delivery_service_ms = 3 * kMinuteMs;
+};
+
+using Output = std::variant<Assignment, Alert>;
+
+enum class ApplyOutcome { kApplied, kDuplicate, kRejected };
+
+struct ApplyResult {
+  ApplyOutcome outcome = ApplyOutcome::kApplied;
+  std::string reason;  // why it was rejected; goes to the dead-letter record
+};
+
+class Engine {
+ public:
+  explicit Engine(EngineOptions options);
+
+  // Rebuilds the in-memory state from `store`. Call once, before Apply.
+  Status Load(const state::Store& store);
+
+  // Applies one event and appends what it causes to `outputs`. A rejected
+  // event changes nothing. An event id already seen in its area is a
+  // duplicate and changes nothing.
+  ApplyResult Apply(const Event& event, std::vector<Output>* outputs);
+
+  // Moves every change since the last call into `changes`.
+  void CollectChanges(state::WriteSet* changes);
+
+  // For tests and metrics.
+  const Order* FindOrder(const std::string& order_id) const;
+  const Courier* FindCourier(const std::string& courier_id) const;
+  std::size_t order_count() const { return orders_.size(); }
+
+ private:
+  struct Area {
+    EventTimeMs stream_time_ms = 0;
+    std::set<std::string> couriers;    // ids, in id order for determinism
+    std::set<std::string> unassigned;  // orders waiting for a courier
+  };
+
+  ApplyResult OnPlaced(const Event& e, const OrderPlaced& p, std::vector<Output>* out);
+  ApplyResult OnReady(const Event& e, const OrderReady& r, std::vector<Output>* out);
+  ApplyResult OnCancelled(const Event& e, const OrderCancelled& c, std::vector<Output>* out);
+  ApplyResult OnShiftStarted(const Event& e, const ShiftStarted& s, std::vector<Output>* out);
+  ApplyResult OnShiftEnded(const Event& e, const ShiftEnded& s, std::vector<Output>* out);
+  ApplyResult OnLocation(const Event& e, const LocationUpdate& l);
+  ApplyResult OnAvailability(const Event& e, const Availability& a, std::vector<Output>* out);
+  ApplyResult OnPickedUp(const Event& e, const PickedUp& p);
+  ApplyResult OnDelivered(const Event& e, const Delivered& d);
+  ApplyResult OnFailed(const Event& e, const DeliveryFailed& f, std::vector<Output>* out);
+  ApplyResult OnSite(const Site& s);
+  ApplyResult OnElder(const Elder& el);
+
+  // Finds a courier for a ready order and publishes the new plan, or marks it
+  // unassigned and raises an alert. Returns true iff assigned.
+  bool Dispatch(Order& order, Area& area, std::vector<Output>* out);
+  // Retries the area's unassigned orders, in id order.
+  void RetryUnassigned(Area& area, std::vector<Output>* out);
+  // Publishes `courier`'s current plan with a new version.
+  void PublishPlan(Courier& courier, EventTimeMs now, const std::string& trigger,
+                   std::vector<Output>* out);
+  void RemoveStops(Courier& courier, const std::string& order_id);
+  void SetStatus(Order& order, OrderStatus status, EventTimeMs time, std::string note = {});
+  ApplyResult CheckCourierOrder(const Order* order, const std::string& courier_id) const;
+  Area& AreaOf(const std::string& area_id);
+
+  EngineOptions options_;
+  std::unordered_map<std::string, Order> orders_;
+  std::unordered_map<std::string, Courier> couriers_;
+  std::unordered_map<std::string, Site> sites_;
+  std::unordered_map<std::string, Elder> elders_;
+  std::map<std::string, Area> areas_;
+  std::unordered_set<std::string> seen_;  // DedupKey of every applied event
+
+  // Changed since the last CollectChanges.
+  std::set<std::string> dirty_orders_;
+  std::set<std::string> dirty_couriers_;
+  std::set<std::string> dirty_sites_;
+  std::set<std::string> dirty_elders_;
+  std::set<std::string> dirty_areas_;
+  std::vector<std::string> new_seen_;
+};
+
+}  // namespace meal::dispatch

@@ -1,0 +1,215 @@
+#include "dispatch/engine.h"
+
+#include <gtest/gtest.h>
+
+#include "state/memory_store.h"
+
+namespace meal::dispatch {
+namespace {
+
+constexpr EventTimeMs kT0 = 1'764'460'800'000;  // a fixed day, 00:00 UTC
+const GeoPoint kSite{41.8000, 123.4300};
+const GeoPoint kHome{41.8050, 123.4350};  // ~700 m away
+
+class EngineTest : public ::testing::Test {
+ protected:
+  Event Make(std::string id, EventTimeMs t, EventBody body, std::string area = "area-1") {
+    return Event{std::move(id), std::move(area), t, std::move(body)};
+  }
+
+  ApplyResult Apply(Event e) { return engine_.Apply(e, &out_); }
+
+  void SetUpRegistry() {
+    Site site;
+    site.site_id = "site-1";
+    site.area_id = "area-1";
+    site.location = kSite;
+    site.radius_m = 2000;
+    ASSERT_EQ(Apply(Make("s1", kT0, site)).outcome, ApplyOutcome::kApplied);
+    Elder elder;
+    elder.elder_id = "elder-1";
+    elder.area_id = "area-1";
+    elder.home = kHome;
+    elder.categories = kLivingAlone;
+    ASSERT_EQ(Apply(Make("e1", kT0, elder)).outcome, ApplyOutcome::kApplied);
+  }
+
+  void StartCourier(std::string id, EventTimeMs t, std::uint32_t capacity = 6) {
+    ShiftStarted s{id, TravelMode::kBike, capacity, t + 4 * kHourMs, kSite};
+    ASSERT_EQ(Apply(Make("shift-" + id, t, s)).outcome, ApplyOutcome::kApplied);
+  }
+
+  void Place(std::string order, EventTimeMs t, EventTimeMs window_start) {
+    OrderPlaced p;
+    p.order_id = order;
+    p.site_id = "site-1";
+    p.elder_id = "elder-1";
+    p.meals = 1;
+    p.window_start_ms = window_start;
+    p.window_end_ms = window_start + kHourMs;
+    ASSERT_EQ(Apply(Make("placed-" + order, t, p)).outcome, ApplyOutcome::kApplied);
+  }
+
+  Engine engine_{EngineOptions{}};
+  std::vector<Output> out_;
+};
+
+TEST_F(EngineTest, ReadyOrderIsAssignedToTheCourierOnShift) {
+  SetUpRegistry();
+  StartCourier("c1", kT0 + 10 * kHourMs);
+  Place("o1", kT0 + 10 * kHourMs, kT0 + 11 * kHourMs);
+  out_.clear();
+  ASSERT_EQ(Apply(Make("ready-o1", kT0 + 10 * kHourMs + 30 * kMinuteMs, OrderReady{"o1"})).outcome,
+            ApplyOutcome::kApplied);
+  ASSERT_EQ(out_.size(), 1u);
+  const auto& a = std::get<Assignment>(out_[0]);
+  EXPECT_EQ(a.courier_id, "c1");
+  EXPECT_EQ(a.plan_version, 1u);
+  ASSERT_EQ(a.stops.size(), 2u);
+  EXPECT_EQ(a.stops[0].kind, StopKind::kPickup);
+  EXPECT_EQ(a.stops[1].kind, StopKind::kDelivery);
+  EXPECT_GE(a.stops[1].arrival_ms, kT0 + 11 * kHourMs);  // waits for the window
+  EXPECT_EQ(engine_.FindOrder("o1")->status, OrderStatus::kAssigned);
+}
+
+TEST_F(EngineTest, NoCourierRaisesUnassignableAlertAndRetriesOnNewShift) {
+  SetUpRegistry();
+  Place("o1", kT0 + 10 * kHourMs, kT0 + 11 * kHourMs);
+  out_.clear();
+  Apply(Make("ready-o1", kT0 + 10 * kHourMs + 30 * kMinuteMs, OrderReady{"o1"}));
+  ASSERT_EQ(out_.size(), 1u);
+  const auto& alert = std::get<Alert>(out_[0]);
+  EXPECT_EQ(alert.kind, AlertKind::kUnassignable);
+  EXPECT_EQ(alert.severity, Severity::kCritical);  // lives alone: special difficulty
+  EXPECT_EQ(engine_.FindOrder("o1")->status, OrderStatus::kUnassigned);
+  out_.clear();
+  StartCourier("c1", kT0 + 10 * kHourMs + 31 * kMinuteMs);
+  ASSERT_EQ(out_.size(), 1u);
+  EXPECT_EQ(std::get<Assignment>(out_[0]).courier_id, "c1");
+  EXPECT_EQ(engine_.FindOrder("o1")->status, OrderStatus::kAssigned);
+}
+
+TEST_F(EngineTest, BoxCapacityLimitsAssignments) {
+  SetUpRegistry();
+  StartCourier("c1", kT0 + 10 * kHourMs, /*capacity=*/1);
+  Place("o1", kT0 + 10 * kHourMs, kT0 + 11 * kHourMs);
+  Place("o2", kT0 + 10 * kHourMs, kT0 + 11 * kHourMs);
+  Apply(Make("r1", kT0 + 10 * kHourMs + 30 * kMinuteMs, OrderReady{"o1"}));
+  Apply(Make("r2", kT0 + 10 * kHourMs + 30 * kMinuteMs, OrderReady{"o2"}));
+  // One box: the second meal can only go after the first is delivered.
+  const Courier* c = engine_.FindCourier("c1");
+  ASSERT_EQ(c->route.size(), 4u);
+  EXPECT_EQ(c->route[0].kind, StopKind::kPickup);
+  EXPECT_EQ(c->route[1].kind, StopKind::kDelivery);
+  EXPECT_EQ(c->route[0].order_id, c->route[1].order_id);
+}
+
+TEST_F(EngineTest, DuplicateEventIdIsIgnored) {
+  SetUpRegistry();
+  Place("o1", kT0 + 10 * kHourMs, kT0 + 11 * kHourMs);
+  OrderPlaced again;
+  again.order_id = "o1";
+  EXPECT_EQ(Apply(Make("placed-o1", kT0 + 10 * kHourMs, again)).outcome, ApplyOutcome::kDuplicate);
+}
+
+TEST_F(EngineTest, RejectedEventChangesNothing) {
+  SetUpRegistry();
+  state::WriteSet before;
+  engine_.CollectChanges(&before);
+  const ApplyResult r = Apply(Make("ready-x", kT0 + kHourMs, OrderReady{"missing"}));
+  EXPECT_EQ(r.outcome, ApplyOutcome::kRejected);
+  EXPECT_NE(r.reason.find("unknown order"), std::string::npos);
+  state::WriteSet after;
+  engine_.CollectChanges(&after);
+  EXPECT_TRUE(after.empty());
+  // The same id may still be used by a valid event later: it was not recorded.
+  StartCourier("c1", kT0 + kHourMs);
+  LocationUpdate loc{"c1", kHome};
+  EXPECT_EQ(Apply(Make("ready-x", kT0 + kHourMs, loc)).outcome, ApplyOutcome::kApplied);
+}
+
+TEST_F(EngineTest, NoAnswerRaisesWellnessCheck) {
+  SetUpRegistry();
+  StartCourier("c1", kT0 + 10 * kHourMs);
+  Place("o1", kT0 + 10 * kHourMs, kT0 + 11 * kHourMs);
+  Apply(Make("r1", kT0 + 10 * kHourMs + 30 * kMinuteMs, OrderReady{"o1"}));
+  ASSERT_EQ(Apply(Make("p1", kT0 + 10 * kHourMs + 40 * kMinuteMs, PickedUp{"o1", "c1"})).outcome, ApplyOutcome::kApplied);
+  out_.clear();
+  Apply(Make("f1", kT0 + 11 * kHourMs, DeliveryFailed{"o1", "c1", FailureReason::kNoAnswer}));
+  ASSERT_EQ(out_.size(), 1u);
+  const auto& alert = std::get<Alert>(out_[0]);
+  EXPECT_EQ(alert.kind, AlertKind::kWellnessCheck);
+  EXPECT_EQ(alert.severity, Severity::kCritical);
+  EXPECT_EQ(engine_.FindOrder("o1")->status, OrderStatus::kFailed);
+  EXPECT_TRUE(engine_.FindCourier("c1")->route.empty());
+}
+
+TEST_F(EngineTest, PickupByAnotherCourierIsRejected) {
+  SetUpRegistry();
+  StartCourier("c1", kT0 + 10 * kHourMs);
+  Place("o1", kT0 + 10 * kHourMs, kT0 + 11 * kHourMs);
+  Apply(Make("r1", kT0 + 10 * kHourMs + 30 * kMinuteMs, OrderReady{"o1"}));
+  EXPECT_EQ(Apply(Make("p1", kT0 + 10 * kHourMs + 40 * kMinuteMs, PickedUp{"o1", "c2"})).outcome,
+            ApplyOutcome::kRejected);
+}
+
+TEST_F(EngineTest, StateSurvivesReloadFromStore) {
+  SetUpRegistry();
+  StartCourier("c1", kT0 + 10 * kHourMs);
+  Place("o1", kT0 + 10 * kHourMs, kT0 + 11 * kHourMs);
+  Apply(Make("r1", kT0 + 10 * kHourMs + 30 * kMinuteMs, OrderReady{"o1"}));
+  state::MemoryStore store;
+  state::WriteSet changes;
+  engine_.CollectChanges(&changes);
+  ASSERT_TRUE(store.Commit(changes).ok());
+
+  Engine reloaded{EngineOptions{}};
+  ASSERT_TRUE(reloaded.Load(store).ok());
+  EXPECT_EQ(reloaded.FindOrder("o1")->status, OrderStatus::kAssigned);
+  EXPECT_EQ(reloaded.FindCourier("c1")->route, engine_.FindCourier("c1")->route);
+  // Duplicate suppression survives too.
+  std::vector<Output> out;
+  EXPECT_EQ(reloaded.Apply(Make("r1", kT0 + 10 * kHourMs + 30 * kMinuteMs, OrderReady{"o1"}), &out).outcome,
+            ApplyOutcome::kDuplicate);
+}
+
+TEST_F(EngineTest, SameInputGivesSameOutputs) {
+  auto run = [&](Engine& engine) {
+    std::vector<Output> out;
+    std::vector<Event> events;
+    Site site{"site-1", "area-1", "", "", kSite, 2000, 0};
+    events.push_back(Make("s", kT0, site));
+    for (int c = 0; c < 5; ++c) {
+      events.push_back(Make("sh" + std::to_string(c), kT0 + 10 * kHourMs,
+                            ShiftStarted{"c" + std::to_string(c), TravelMode::kBike, 4, kT0 + 14 * kHourMs,
+                                         {kSite.lat + 0.001 * c, kSite.lon}}));
+    }
+    for (int o = 0; o < 30; ++o) {
+      OrderPlaced p;
+      p.order_id = "o" + std::to_string(o);
+      p.site_id = "site-1";
+      p.elder_id = "e" + std::to_string(o);
+      p.has_delivery_location = true;
+      p.delivery_location = {kSite.lat + 0.0005 * (o % 7), kSite.lon + 0.0007 * (o % 5)};
+      p.window_start_ms = kT0 + 11 * kHourMs + (o % 4) * 15 * kMinuteMs;
+      p.window_end_ms = p.window_start_ms + kHourMs;
+      events.push_back(Make("p" + std::to_string(o), kT0 + 10 * kHourMs + o * kSecondMs, p));
+      events.push_back(Make("r" + std::to_string(o), kT0 + 10 * kHourMs + 20 * kMinuteMs + o * kSecondMs,
+                            OrderReady{p.order_id}));
+    }
+    for (const Event& e : events) engine.Apply(e, &out);
+    state::WriteSet ws;
+    engine.CollectChanges(&ws);
+    std::string dump;
+    for (const auto& op : ws.ops()) dump += op.key + "=" + op.value + ";";
+    return std::make_pair(out.size(), dump);
+  };
+  Engine a{EngineOptions{}}, b{EngineOptions{}};
+  const auto ra = run(a);
+  const auto rb = run(b);
+  EXPECT_GT(ra.first, 0u);
+  EXPECT_EQ(ra, rb);
+}
+
+}  // namespace
+}  // namespace meal::dispatch

@@ -1,0 +1,87 @@
+// The service's consumer of area-scoped input topics: one consumer group,
+// cooperative-sticky assignment, and start positions taken from the state
+// store (the offsets committed together with the state), not from Kafka.
+// Not thread-safe: the event loop thread owns it; rebalance callbacks run
+// inside Poll on that thread.
+#pragma once
+
+#include <librdkafka/rdkafka.h>
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <memory>
+
+#include "ingest/task_merger.h"
+#include "kafka/client_config.h"
+#include "state/store.h"
+
+namespace meal::ingest {
+
+struct PartitionLag {
+  std::string topic;
+  std::int32_t partition = 0;
+  std::int64_t position = 0;       // next offset to be processed
+  std::int64_t high_watermark = 0;
+};
+
+struct MessageDeleter {
+  void operator()(rd_kafka_message_t* m) const { rd_kafka_message_destroy(m); }
+};
+using MessagePtr = std::unique_ptr<rd_kafka_message_t, MessageDeleter>;
+using Merger = TaskMerger<MessagePtr>;
+
+class GroupConsumer {
+ public:
+  // Called before partitions are taken away, so the owner can commit what it
+  // has applied from them.
+  using RevokeHook = std::function<void()>;
+
+  // `topics` in topic-index order. Throws std::runtime_error on bad config.
+  GroupConsumer(const kafka::Properties& props, std::vector<std::string> topics,
+                const state::Store& store, Merger& merger, RevokeHook on_revoke);
+  ~GroupConsumer();
+
+  void Subscribe();
+
+  // Moves fetched records into the merger: waits up to timeout_ms for the
+  // first, then takes what is already there, up to max_records.
+  // Returns the number of records moved.
+  std::size_t Poll(int timeout_ms, std::size_t max_records);
+
+  // Records that the record at `offset` of (topic_index, partition) has been
+  // applied, so processing resumes after it; feeds Positions().
+  void Applied(int topic_index, std::int32_t partition, std::int64_t offset);
+
+  // Next offset per assigned partition, for the state commit.
+  std::vector<std::pair<std::string, std::int64_t>> OffsetRecords() const;
+
+  // Lag per assigned partition from the client's cached watermarks.
+  std::vector<PartitionLag> Lags() const;
+
+  // Also commits positions to Kafka (asynchronously) so external tools see lag.
+  void CommitToKafkaAsync();
+
+  const std::string& topic(int index) const { return topics_[index]; }
+  std::size_t assigned_count() const { return positions_.size(); }
+  // Number of rebalances seen; a test hook for readiness.
+  int generation() const { return generation_; }
+
+ private:
+  static void OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
+                          rd_kafka_topic_partition_list_t* partitions, void* opaque);
+  void Assign(rd_kafka_topic_partition_list_t* partitions);
+  void Revoke(rd_kafka_topic_partition_list_t* partitions);
+  int TopicIndex(const char* name) const;
+
+  kafka::HandlePtr rk_;
+  std::vector<std::string> topics_;
+  const state::Store& store_;
+  Merger& merger_;
+  RevokeHook on_revoke_;
+  std::map<std::pair<int, std::int32_t>, std::int64_t> positions_;
+  int generation_ = 0;
+};
+
+}  // namespace meal::ingest

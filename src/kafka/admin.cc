@@ -1,0 +1,83 @@
+#include "kafka/admin.h"
+
+#include <memory>
+
+namespace meal::kafka {
+namespace {
+
+struct QueueDeleter {
+  void operator()(rd_kafka_queue_t* q) const { rd_kafka_queue_destroy(q); }
+};
+struct EventDeleter {
+  void operator()(rd_kafka_event_t* e) const { rd_kafka_event_destroy(e); }
+};
+
+}  // namespace
+
+Status PartitionCount(rd_kafka_t* rk, const std::string& topic, int timeout_ms, int* count) {
+  rd_kafka_topic_t* rkt = rd_kafka_topic_new(rk, topic.c_str(), nullptr);
+  const rd_kafka_metadata_t* md = nullptr;
+  rd_kafka_resp_err_t err = rd_kafka_metadata(rk, 0, rkt, &md, timeout_ms);
+  rd_kafka_topic_destroy(rkt);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) return Status::Io("metadata for " + topic + ": " + ErrorText(err));
+  Status status = Status::NotFound("topic " + topic + " does not exist");
+  if (md->topic_cnt == 1 && md->topics[0].err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+    *count = md->topics[0].partition_cnt;
+    status = Status::Ok();
+  }
+  rd_kafka_metadata_destroy(md);
+  return status;
+}
+
+Status EnsureTopics(const Properties& props, const std::vector<TopicSpec>& topics,
+                    int timeout_ms) {
+  Status status;
+  ConfPtr conf = MakeConf(props, &status);
+  if (!status.ok()) return status;
+  char errstr[512];
+  HandlePtr rk(rd_kafka_new(RD_KAFKA_PRODUCER, conf.release(), errstr, sizeof errstr));
+  if (!rk) return Status::Invalid(std::string("kafka admin client: ") + errstr);
+
+  std::vector<rd_kafka_NewTopic_t*> new_topics;
+  for (const TopicSpec& spec : topics) {
+    rd_kafka_NewTopic_t* nt = rd_kafka_NewTopic_new(spec.name.c_str(), spec.partitions,
+                                                    spec.replication_factor, errstr, sizeof errstr);
+    if (!nt) return Status::Invalid("topic " + spec.name + ": " + errstr);
+    if (spec.compacted) rd_kafka_NewTopic_set_config(nt, "cleanup.policy", "compact");
+    new_topics.push_back(nt);
+  }
+  std::unique_ptr<rd_kafka_queue_t, QueueDeleter> queue(rd_kafka_queue_new(rk.get()));
+  rd_kafka_AdminOptions_t* options = rd_kafka_AdminOptions_new(rk.get(), RD_KAFKA_ADMIN_OP_CREATETOPICS);
+  rd_kafka_AdminOptions_set_operation_timeout(options, timeout_ms, errstr, sizeof errstr);
+  rd_kafka_CreateTopics(rk.get(), new_topics.data(), new_topics.size(), options, queue.get());
+  rd_kafka_AdminOptions_destroy(options);
+  rd_kafka_NewTopic_destroy_array(new_topics.data(), new_topics.size());
+
+  std::unique_ptr<rd_kafka_event_t, EventDeleter> event(rd_kafka_queue_poll(queue.get(), timeout_ms + 2000));
+  if (!event) return Status::Io("timed out creating topics");
+  if (rd_kafka_event_error(event.get()) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return Status::Io(std::string("creating topics: ") + rd_kafka_event_error_string(event.get()));
+  }
+  size_t n = 0;
+  const rd_kafka_topic_result_t** results =
+      rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(event.get()), &n);
+  for (size_t i = 0; i < n; ++i) {
+    const rd_kafka_resp_err_t err = rd_kafka_topic_result_error(results[i]);
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR && err != RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS) {
+      return Status::Io(std::string("topic ") + rd_kafka_topic_result_name(results[i]) + ": " +
+                        ErrorText(err));
+    }
+  }
+  for (const TopicSpec& spec : topics) {
+    int count = 0;
+    Status s = PartitionCount(rk.get(), spec.name, timeout_ms, &count);
+    if (!s.ok()) return s;
+    if (count != spec.partitions) {
+      return Status::Precondition("topic " + spec.name + " has " + std::to_string(count) +
+                                  " partitions, configured " + std::to_string(spec.partitions));
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace meal::kafka

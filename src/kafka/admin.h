@@ -1,0 +1,28 @@
+// Topic administration through librdkafka's Admin API.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "kafka/client_config.h"
+
+namespace meal::kafka {
+
+struct TopicSpec {
+  std::string name;
+  int partitions = 4;
+  int replication_factor = 1;
+  bool compacted = false;
+};
+
+// Creates the topics that do not exist yet and checks that existing ones
+// have the expected partition count (area-scoped topics must agree, or one
+// area would land in different partitions per topic). Blocks up to timeout_ms.
+Status EnsureTopics(const Properties& props, const std::vector<TopicSpec>& topics,
+                    int timeout_ms);
+
+// Number of partitions of `topic`, or a status when it does not exist.
+Status PartitionCount(rd_kafka_t* rk, const std::string& topic, int timeout_ms, int* count);
+
+}  // namespace meal::kafka

@@ -1,0 +1,50 @@
+// An idempotent librdkafka producer with per-record delivery callbacks.
+// Not thread-safe: one owner thread calls Produce/Poll/Flush.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "kafka/client_config.h"
+
+namespace meal::kafka {
+
+// Called from Poll()/Flush() on the owner thread once the broker has
+// acknowledged (err == NO_ERROR) or finally rejected the record.
+using DeliveryCallback = std::function<void(std::uint64_t tag, rd_kafka_resp_err_t err)>;
+
+class Producer {
+ public:
+  // `props` must contain bootstrap.servers; idempotence, acks=all and a short
+  // linger are set unless given. Throws std::runtime_error on bad config.
+  Producer(const Properties& props, DeliveryCallback on_delivery);
+  ~Producer();
+  Producer(const Producer&) = delete;
+  Producer& operator=(const Producer&) = delete;
+
+  // Queues one record. `timestamp_ms` becomes the record's CreateTime (we set
+  // it to the event time, so readers can order by it). partition < 0 lets the
+  // default partitioner hash the key. Blocks (polling) while the local queue is
+  // full. Returns the error if the record cannot be queued at all.
+  rd_kafka_resp_err_t Produce(std::string_view topic, std::string_view key,
+                              std::string_view value, std::int64_t timestamp_ms,
+                              std::uint64_t tag, std::int32_t partition = -1);
+
+  // Serves delivery callbacks without blocking longer than timeout_ms.
+  void Poll(int timeout_ms = 0);
+  // Waits for every queued record; returns false on timeout.
+  bool Flush(int timeout_ms);
+  // Records queued or in flight.
+  int OutQueueLength() const;
+
+  rd_kafka_t* handle() { return rk_.get(); }
+
+ private:
+  static void OnDelivery(rd_kafka_t*, const rd_kafka_message_t* msg, void* opaque);
+  HandlePtr rk_;
+  DeliveryCallback on_delivery_;
+};
+
+}  // namespace meal::kafka

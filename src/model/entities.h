@@ -1,0 +1,209 @@
+// The domain as the dispatch engine sees it: plain structs, no wire format.
+// Locations are always WGS-84 here; codec/ converts at the edge.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "common/geo.h"
+#include "common/units.h"
+
+namespace meal {
+
+enum class MealClass : std::uint8_t { kHot, kChilled, kFrozen };
+enum class TravelMode : std::uint8_t { kWalk, kBike, kEbike, kCar };
+enum class FailureReason : std::uint8_t { kNoAnswer, kRefused, kAddressProblem, kOther };
+enum class StopKind : std::uint8_t { kPickup, kDelivery };
+
+enum class OrderStatus : std::uint8_t {
+  kPlaced,
+  kReady,
+  kAssigned,
+  kPickedUp,
+  kDelivered,
+  kFailed,
+  kCancelled,
+  kUnassigned,  // ready, but no courier could take it; an alert was raised
+};
+std::string_view OrderStatusName(OrderStatus status);
+// True iff the order can no longer change.
+bool IsFinal(OrderStatus status);
+
+enum class AlertKind : std::uint8_t {
+  kUnassignable,
+  kLateRisk,
+  kFoodSafetyRisk,
+  kWellnessCheck,
+  kDeliveryFailed,
+};
+enum class Severity : std::uint8_t { kInfo, kWarning, kCritical };
+
+// Elder categories as bit flags; several may apply.
+enum ElderCategoryBit : std::uint32_t {
+  kMinimumAllowance = 1u << 0,
+  kExtremelyPoor = 1u << 1,
+  kNearPoverty = 1u << 2,
+  kLivingAlone = 1u << 3,
+  kEmptyNest = 1u << 4,
+  kLeftBehind = 1u << 5,
+  kIncapacitated = 1u << 6,
+  kDisabled = 1u << 7,
+  kVeryOld = 1u << 8,
+  kSpecialFamilyPlanning = 1u << 9,
+};
+
+// ---- registry ----
+
+struct Site {
+  std::string site_id;
+  std::string area_id;
+  std::string name;
+  std::string facility_number;
+  GeoPoint location;
+  std::uint32_t radius_m = 0;
+  DurationMs hot_meal_limit_ms = 0;  // 0: the configured default
+};
+
+struct Elder {
+  std::string elder_id;
+  std::string area_id;
+  GeoPoint home;
+  std::uint32_t categories = 0;  // ElderCategoryBit flags
+  std::string paired_helper_id;
+  std::string hub_household_id;
+};
+
+// ---- input events ----
+
+struct OrderPlaced {
+  std::string order_id;
+  std::string site_id;
+  std::string elder_id;
+  std::uint32_t meals = 1;
+  MealClass meal_class = MealClass::kHot;
+  EventTimeMs window_start_ms = 0;
+  EventTimeMs window_end_ms = 0;
+  bool has_delivery_location = false;
+  GeoPoint delivery_location;
+  std::string batch_id;
+};
+struct OrderReady { std::string order_id; };
+struct OrderCancelled { std::string order_id; std::string reason; };
+
+struct ShiftStarted {
+  std::string courier_id;
+  TravelMode mode = TravelMode::kBike;
+  std::uint32_t box_capacity = 0;
+  EventTimeMs shift_end_ms = 0;
+  GeoPoint location;
+};
+struct ShiftEnded { std::string courier_id; };
+struct LocationUpdate { std::string courier_id; GeoPoint location; };
+struct Availability { std::string courier_id; bool available = true; };
+
+struct PickedUp { std::string order_id; std::string courier_id; };
+struct Delivered { std::string order_id; std::string courier_id; };
+struct DeliveryFailed {
+  std::string order_id;
+  std::string courier_id;
+  FailureReason reason = FailureReason::kOther;
+};
+
+using EventBody = std::variant<OrderPlaced, OrderReady, OrderCancelled, ShiftStarted, ShiftEnded,
+                               LocationUpdate, Availability, PickedUp, Delivered, DeliveryFailed,
+                               Site, Elder>;
+
+struct Event {
+  std::string event_id;
+  std::string area_id;
+  EventTimeMs time_ms = 0;
+  EventBody body;
+};
+
+// ---- state ----
+
+struct TimelineEntry {
+  EventTimeMs time_ms = 0;
+  OrderStatus status = OrderStatus::kPlaced;
+  std::string note;
+};
+
+struct Order {
+  std::string order_id;
+  std::string area_id;
+  std::string site_id;
+  std::string elder_id;
+  std::uint32_t meals = 1;
+  MealClass meal_class = MealClass::kHot;
+  EventTimeMs window_start_ms = 0;
+  EventTimeMs window_end_ms = 0;
+  GeoPoint pickup;
+  GeoPoint dropoff;
+  OrderStatus status = OrderStatus::kPlaced;
+  std::string courier_id;
+  EventTimeMs placed_ms = 0;
+  EventTimeMs ready_ms = 0;
+  EventTimeMs picked_up_ms = 0;
+  EventTimeMs done_ms = 0;
+  DurationMs hot_meal_limit_ms = 0;  // 0: no limit (chilled, frozen)
+  std::string batch_id;
+  std::vector<TimelineEntry> timeline;
+};
+
+struct RouteStop {
+  StopKind kind = StopKind::kPickup;
+  std::string order_id;
+  friend bool operator==(const RouteStop&, const RouteStop&) = default;
+};
+
+struct Courier {
+  std::string courier_id;
+  std::string area_id;
+  TravelMode mode = TravelMode::kBike;
+  std::uint32_t box_capacity = 0;
+  EventTimeMs shift_end_ms = 0;
+  bool on_shift = false;
+  bool available = true;
+  GeoPoint location;
+  EventTimeMs location_ms = 0;
+  std::vector<RouteStop> route;  // stops not yet done, in planned order
+  std::uint64_t plan_version = 0;
+};
+
+// ---- outputs ----
+
+struct PlannedStop {
+  StopKind kind = StopKind::kPickup;
+  std::string order_id;
+  std::string site_id;
+  GeoPoint location;
+  EventTimeMs arrival_ms = 0;
+  EventTimeMs departure_ms = 0;
+};
+
+struct Assignment {
+  std::string area_id;
+  EventTimeMs time_ms = 0;
+  std::string courier_id;
+  std::uint64_t plan_version = 0;
+  std::string trigger_order_id;
+  std::vector<PlannedStop> stops;
+};
+
+struct Alert {
+  std::string alert_id;
+  std::string area_id;
+  EventTimeMs time_ms = 0;
+  AlertKind kind = AlertKind::kUnassignable;
+  Severity severity = Severity::kWarning;
+  std::string order_id;
+  std::string courier_id;
+  std::string elder_id;
+  std::string site_id;
+  std::string reason;
+};
+
+}  // namespace meal

@@ -1,0 +1,311 @@
+#include "service/service.h"
+
+#include <spdlog/spdlog.h>
+
+#include <stdexcept>
+
+#include "codec/encode.h"
+#include "kafka/admin.h"
+#include "service/http_routes.h"
+#include "state/keys.h"
+
+namespace meal::service {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
+
+kafka::Properties ClientProps(const config::Config& c) {
+  return {{"bootstrap.servers", c.kafka.bootstrap_servers}, {"client.id", c.kafka.client_id}};
+}
+
+}  // namespace
+
+dispatch::EngineOptions MakeEngineOptions(const config::DispatchConfig& c) {
+  dispatch::EngineOptions o;
+  o.hot_meal_limit_ms = c.hot_meal_limit_min * kMinuteMs;
+  o.chilled_meal_limit_ms = c.chilled_meal_limit_min * kMinuteMs;
+  o.pickup_service_ms = c.pickup_service_s * kSecondMs;
+  o.delivery_service_ms = c.delivery_service_s * kSecondMs;
+  o.travel.circuity = c.circuity;
+  o.travel.speed_mps = {c.walk_kmh / 3.6, c.bike_kmh / 3.6, c.ebike_kmh / 3.6, c.car_kmh / 3.6};
+  return o;
+}
+
+Service::Service(config::Config config)
+    : config_(std::move(config)), engine_options_(MakeEngineOptions(config_.dispatch)) {
+  area_topics_ = {{config_.topics.orders, codec::InputKind::kOrders},
+                  {config_.topics.couriers, codec::InputKind::kCouriers},
+                  {config_.topics.deliveries, codec::InputKind::kDeliveries}};
+  for (const AreaTopic& t : area_topics_) {
+    events_by_topic_.push_back(&metrics_.GetCounter("meal_events_total", "Input records read, per topic", {{"topic", t.name}}));
+    dead_letters_by_topic_.push_back(&metrics_.GetCounter("meal_dead_letters_total", "Input records sent to the dead-letter topic, per input topic", {{"topic", t.name}}));
+  }
+  for (const std::string& t : {config_.topics.sites, config_.topics.elders}) {
+    metrics_.GetCounter("meal_events_total", "Input records read, per topic", {{"topic", t}});
+    metrics_.GetCounter("meal_dead_letters_total", "Input records sent to the dead-letter topic, per input topic", {{"topic", t}});
+  }
+  decode_errors_ = &metrics_.GetCounter("meal_decode_errors_total", "Records that could not be decoded or failed validation");
+  rejected_ = &metrics_.GetCounter("meal_rejected_events_total", "Valid records the engine could not apply (unknown ids, wrong state)");
+  duplicates_ = &metrics_.GetCounter("meal_duplicate_events_total", "Records ignored because their event id was already applied");
+  assignments_ = &metrics_.GetCounter("meal_assignments_total", "Route plans published");
+  alerts_ = &metrics_.GetCounter("meal_alerts_total", "Alerts published");
+  commits_ = &metrics_.GetCounter("meal_state_commits_total", "State commits (one RocksDB write batch each)");
+  decision_latency_ = &metrics_.GetHistogram("meal_decision_latency_seconds",
+      "From reading an order-ready event to the state commit that holds its decision",
+      metrics::ExponentialBounds(0.0005, 2, 16));
+  commit_latency_ = &metrics_.GetHistogram("meal_state_commit_seconds", "Duration of one state commit",
+      metrics::ExponentialBounds(0.0001, 2, 16));
+  outbox_pending_ = &metrics_.GetGauge("meal_outbox_pending", "Outputs committed but not yet acknowledged by Kafka");
+  stall_seconds_ = &metrics_.GetGauge("meal_rocksdb_stall_seconds", "Total time RocksDB stalled writes");
+  state_bytes_ = &metrics_.GetGauge("meal_state_size_bytes", "Live RocksDB data on disk");
+  buffered_ = &metrics_.GetGauge("meal_buffered_records", "Records fetched but not yet applied");
+  ready_gauge_ = &metrics_.GetGauge("meal_ready", "1 when every owned partition has caught up");
+}
+
+Service::~Service() {
+  if (http_) http_->Stop();
+}
+
+std::uint16_t Service::http_port() const { return http_ ? http_->port() : 0; }
+
+Status Service::Start() {
+  state::RocksDbOptions store_options;
+  store_options.sync = config_.state.sync;
+  store_options.block_cache_bytes = static_cast<std::size_t>(config_.state.block_cache_mb) << 20;
+  if (Status s = state::RocksDbStore::Open(config_.state.path, store_options, &store_); !s.ok()) {
+    return Status::Io("state.path '" + config_.state.path + "': " + s.message());
+  }
+  engine_ = std::make_unique<dispatch::Engine>(engine_options_);
+  if (Status s = engine_->Load(*store_); !s.ok()) return s;
+  spdlog::info("state loaded from {}: {} orders", config_.state.path, engine_->order_count());
+
+  const kafka::Properties props = ClientProps(config_);
+  const int p = config_.kafka.partitions;
+  const int rf = config_.kafka.replication_factor;
+  std::vector<kafka::TopicSpec> topics = {
+      {config_.topics.orders, p, rf, false},      {config_.topics.couriers, p, rf, false},
+      {config_.topics.deliveries, p, rf, false},  {config_.topics.sites, 1, rf, true},
+      {config_.topics.elders, 1, rf, true},       {config_.topics.assignments, p, rf, false},
+      {config_.topics.alerts, p, rf, false},      {config_.topics.dlq, p, rf, false}};
+  if (Status s = kafka::EnsureTopics(props, topics, 15000); !s.ok()) return s;
+
+  try {
+    producer_ = std::make_unique<kafka::Producer>(
+        props, [this](std::uint64_t seq, rd_kafka_resp_err_t err) { outbox_->OnDelivery(seq, err); });
+    outbox_ = std::make_unique<Outbox>(producer_.get());
+    if (Status s = outbox_->Recover(*store_); !s.ok()) return s;
+    outbox_->Publish();
+
+    BootstrapRegistry();
+
+    kafka::Properties consumer_props = props;
+    consumer_props["group.id"] = config_.kafka.group_id;
+    std::vector<std::string> names;
+    for (const AreaTopic& t : area_topics_) names.push_back(t.name);
+    consumer_ = std::make_unique<ingest::GroupConsumer>(
+        consumer_props, names, *store_, merger_, [this] {
+          // Whatever was applied from revoked partitions commits now, while
+          // they are still ours.
+          if (Status s = Commit(); !s.ok()) spdlog::error("commit on revoke: {}", s.ToString());
+        });
+    consumer_->Subscribe();
+  } catch (const std::exception& e) {
+    return Status::Io(e.what());
+  }
+
+  api::HttpServer::Options http_options;
+  http_options.address = config_.http.address;
+  http_options.port = static_cast<std::uint16_t>(config_.http.port);
+  http_options.threads = config_.http.threads;
+  http_ = std::make_unique<api::HttpServer>(
+      http_options, MakeRoutes({&metrics_, store_.get(), &ready_, engine_options_}));
+  if (Status s = http_->Start(); !s.ok()) {
+    return Status::Io("http " + config_.http.address + ":" + std::to_string(config_.http.port) + ": " + s.message());
+  }
+  spdlog::info("http listening on {}:{}", config_.http.address, http_->port());
+  return Status::Ok();
+}
+
+void Service::BootstrapRegistry() {
+  std::map<kafka::TopicPartition, std::int64_t> start;
+  for (const std::string& topic : {config_.topics.sites, config_.topics.elders}) {
+    for (std::int32_t partition = 0; partition < 1024; ++partition) {
+      std::string stored;
+      if (!store_->Get(state::OffsetKey(topic, partition), &stored).ok()) {
+        if (partition > 0) break;
+        continue;
+      }
+      std::int64_t next = 0;
+      if (state::DecodeOffset(stored, &next)) start[{topic, partition}] = next;
+    }
+  }
+  kafka::Properties props = ClientProps(config_);
+  registry_ = std::make_unique<kafka::Reader>(
+      props, std::vector<std::string>{config_.topics.sites, config_.topics.elders}, start);
+  // The registry is read to its end before any area event, so every order
+  // sees the sites and elders that existed when the service started.
+  const auto deadline = Clock::now() + std::chrono::seconds(60);
+  while (!registry_->AtEnd() && Clock::now() < deadline) PollRegistry(100);
+  if (!registry_->AtEnd()) spdlog::warn("registry not read to its end within 60 s; continuing");
+  if (Status s = Commit(); !s.ok()) spdlog::error("registry commit: {}", s.ToString());
+  spdlog::info("registry loaded");
+}
+
+void Service::PollRegistry(int timeout_ms) {
+  std::vector<kafka::Record> records;
+  registry_->Poll(&records, 5000, timeout_ms);
+  for (const kafka::Record& r : records) {
+    const codec::InputKind kind =
+        r.topic == config_.topics.sites ? codec::InputKind::kSites : codec::InputKind::kElders;
+    ApplyEvent(r.topic, r.partition, r.offset, r.key, r.value, r.timestamp_ms, kind);
+    registry_offsets_[{r.topic, r.partition}] = r.offset + 1;
+    dirty_ = true;
+  }
+}
+
+void Service::ProcessRecord(int topic_index, const rd_kafka_message_t& msg) {
+  const AreaTopic& topic = area_topics_[topic_index];
+  events_by_topic_[topic_index]->Inc();
+  const std::string_view key(static_cast<const char*>(msg.key), msg.key ? msg.key_len : 0);
+  const std::string_view value(static_cast<const char*>(msg.payload), msg.payload ? msg.len : 0);
+  ApplyEvent(topic.name, msg.partition, msg.offset, key, value,
+             rd_kafka_message_timestamp(&msg, nullptr), topic.kind);
+  consumer_->Applied(topic_index, msg.partition, msg.offset);
+  dirty_ = true;
+}
+
+void Service::ApplyEvent(const std::string& topic, std::int32_t partition, std::int64_t offset,
+                         std::string_view key, std::string_view value, std::int64_t timestamp_ms,
+                         codec::InputKind kind) {
+  Event event;
+  if (Status s = codec::DecodeEvent(kind, value, &event); !s.ok()) {
+    decode_errors_->Inc();
+    DeadLetter(topic, partition, offset, key, value, timestamp_ms, s.message());
+    return;
+  }
+  const bool registry = kind == codec::InputKind::kSites || kind == codec::InputKind::kElders;
+  if (!registry && key != event.area_id) {
+    // The key decides the partition, and the partition decides who owns the
+    // area: a mismatch would put this event beside the wrong area's state.
+    DeadLetter(topic, partition, offset, key, value, timestamp_ms, "record key does not match area_id");
+    return;
+  }
+  const std::size_t before = outputs_.size();
+  const dispatch::ApplyResult result = engine_->Apply(event, &outputs_);
+  switch (result.outcome) {
+    case dispatch::ApplyOutcome::kApplied: break;
+    case dispatch::ApplyOutcome::kDuplicate: duplicates_->Inc(); return;
+    case dispatch::ApplyOutcome::kRejected:
+      rejected_->Inc();
+      DeadLetter(topic, partition, offset, key, value, timestamp_ms, result.reason);
+      return;
+  }
+  if (std::holds_alternative<OrderReady>(event.body)) decisions_.push_back(batch_read_at_);
+  for (std::size_t i = before; i < outputs_.size(); ++i) {
+    if (const Assignment* a = std::get_if<Assignment>(&outputs_[i])) {
+      assignments_->Inc();
+      outbox_->Add({config_.topics.assignments, a->area_id, codec::EncodeAssignment(*a), a->time_ms});
+    } else {
+      const Alert& alert = std::get<Alert>(outputs_[i]);
+      alerts_->Inc();
+      outbox_->Add({config_.topics.alerts, alert.area_id, codec::EncodeAlert(alert), alert.time_ms});
+    }
+  }
+  outputs_.resize(before);
+}
+
+void Service::DeadLetter(const std::string& topic, std::int32_t partition, std::int64_t offset,
+                         std::string_view key, std::string_view value, std::int64_t timestamp_ms,
+                         std::string_view reason) {
+  for (std::size_t i = 0; i < area_topics_.size(); ++i) {
+    if (area_topics_[i].name == topic) dead_letters_by_topic_[i]->Inc();
+  }
+  if (topic == config_.topics.sites || topic == config_.topics.elders) {
+    metrics_.GetCounter("meal_dead_letters_total", "", {{"topic", topic}}).Inc();
+  }
+  // The reason names a field, never its value: no elder data reaches the log.
+  spdlog::debug("dead letter {}[{}]@{}: {}", topic, partition, offset, reason);
+  codec::DeadLetterInfo info{topic, partition, offset, key, value, reason, timestamp_ms};
+  outbox_->Add({config_.topics.dlq, std::string(key), codec::EncodeDeadLetter(info), timestamp_ms});
+}
+
+Status Service::Commit() {
+  if (!dirty_ && !outbox_->HasAcknowledged()) return Status::Ok();
+  state::WriteSet changes;
+  engine_->CollectChanges(&changes);
+  if (consumer_) {
+    for (auto& [key, next] : consumer_->OffsetRecords()) changes.Put(key, state::EncodeOffset(next));
+  }
+  for (const auto& [tp, next] : registry_offsets_) {
+    changes.Put(state::OffsetKey(tp.first, tp.second), state::EncodeOffset(next));
+  }
+  outbox_->Stage(&changes);
+  const auto started = Clock::now();
+  Status s = store_->Commit(changes);
+  if (!s.ok()) return s;
+  const auto done = Clock::now();
+  commits_->Inc();
+  commit_latency_->Observe(Seconds(done - started));
+  for (const auto& read_at : decisions_) decision_latency_->Observe(Seconds(done - read_at));
+  decisions_.clear();
+  outbox_->Publish();
+  dirty_ = false;
+  return Status::Ok();
+}
+
+void Service::UpdateGauges() {
+  const auto now = Clock::now();
+  if (now - gauges_at_ < std::chrono::milliseconds(100)) return;
+  gauges_at_ = now;
+  for (const ingest::PartitionLag& lag : consumer_->Lags()) {
+    metrics_.GetGauge("meal_consumer_lag", "Records behind the partition's end",
+                      {{"topic", lag.topic}, {"partition", std::to_string(lag.partition)}})
+        .Set(lag.high_watermark < 0 ? -1.0  // not known yet
+                                    : static_cast<double>(std::max<std::int64_t>(0, lag.high_watermark - lag.position)));
+  }
+  const state::StoreStats stats = store_->Stats();
+  stall_seconds_->Set(static_cast<double>(stats.stall_micros) / 1e6);
+  state_bytes_->Set(static_cast<double>(stats.size_bytes));
+  outbox_pending_->Set(static_cast<double>(outbox_->pending()));
+  buffered_->Set(static_cast<double>(merger_.buffered()));
+}
+
+Status Service::Run(const std::atomic<bool>& stop) {
+  const auto max_records = static_cast<std::size_t>(config_.pipeline.batch_max_records);
+  while (!stop.load(std::memory_order_relaxed)) {
+    const int wait_ms = merger_.buffered() > 0 ? 0 : config_.pipeline.batch_max_wait_ms;
+    consumer_->Poll(wait_ms, max_records);
+    batch_read_at_ = Clock::now();
+    PollRegistry(0);
+    std::size_t processed = 0;
+    int topic_index = 0;
+    while (processed < max_records) {
+      std::optional<ingest::MessagePtr> msg = merger_.Pop(&topic_index);
+      if (!msg) break;
+      ProcessRecord(topic_index, **msg);
+      ++processed;
+    }
+    if (Status s = Commit(); !s.ok()) {
+      spdlog::error("state commit failed: {}", s.ToString());
+      return s;
+    }
+    if (processed > 0) consumer_->CommitToKafkaAsync();
+    producer_->Poll(0);
+    outbox_->Publish();  // anything the broker refused goes again
+    if (!ready_ && consumer_->assigned_count() > 0 && merger_.AllCaughtUp()) {
+      ready_ = true;
+      ready_gauge_->Set(1);
+      spdlog::info("ready: every owned partition has caught up");
+    }
+    UpdateGauges();
+  }
+  spdlog::info("stopping: committing and flushing outputs");
+  Status s = Commit();
+  producer_->Flush(10000);
+  if (s.ok()) s = Commit();  // deletes what the flush acknowledged
+  return s;
+}
+
+}  // namespace meal::service

@@ -1,0 +1,106 @@
+// The dispatch service: the event loop that ties the pipeline together,
+//   consume -> decode -> engine -> one state commit (state + offsets +
+//   outbox) -> produce
+// plus the HTTP endpoints. One thread runs the loop; HTTP runs on its own.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "api/http_server.h"
+#include "codec/decode.h"
+#include "config/config.h"
+#include "dispatch/engine.h"
+#include "ingest/group_consumer.h"
+#include "ingest/task_merger.h"
+#include "kafka/producer.h"
+#include "kafka/reader.h"
+#include "metrics/registry.h"
+#include "service/outbox.h"
+#include "state/rocksdb_store.h"
+
+namespace meal::service {
+
+// Engine options from the [dispatch] configuration section.
+dispatch::EngineOptions MakeEngineOptions(const config::DispatchConfig& config);
+
+class Service {
+ public:
+  explicit Service(config::Config config);
+  ~Service();
+
+  // Opens the state, creates missing topics, loads the registry, produces
+  // outputs left in the outbox by an earlier run, subscribes and starts HTTP.
+  Status Start();
+
+  // Runs the event loop until `stop` becomes true, then commits and flushes.
+  // Returns the error that stopped it early, if any.
+  Status Run(const std::atomic<bool>& stop);
+
+  // Every owned partition has been read up to its end at least once.
+  bool ready() const { return ready_.load(std::memory_order_relaxed); }
+  std::uint16_t http_port() const;
+  metrics::Registry& metrics() { return metrics_; }
+
+ private:
+  struct AreaTopic {
+    std::string name;
+    codec::InputKind kind;
+  };
+
+  void BootstrapRegistry();
+  void PollRegistry(int timeout_ms);
+  void ProcessRecord(int topic_index, const rd_kafka_message_t& msg);
+  void ApplyEvent(const std::string& topic, std::int32_t partition, std::int64_t offset,
+                  std::string_view key, std::string_view value, std::int64_t timestamp_ms,
+                  codec::InputKind kind);
+  void DeadLetter(const std::string& topic, std::int32_t partition, std::int64_t offset,
+                  std::string_view key, std::string_view value, std::int64_t timestamp_ms,
+                  std::string_view reason);
+  Status Commit();
+  void UpdateGauges();
+
+  config::Config config_;
+  dispatch::EngineOptions engine_options_;
+  metrics::Registry metrics_;
+  std::unique_ptr<state::RocksDbStore> store_;
+  std::unique_ptr<dispatch::Engine> engine_;
+  std::unique_ptr<kafka::Producer> producer_;
+  std::unique_ptr<Outbox> outbox_;
+  ingest::Merger merger_;
+  std::unique_ptr<ingest::GroupConsumer> consumer_;
+  std::unique_ptr<kafka::Reader> registry_;
+  std::map<kafka::TopicPartition, std::int64_t> registry_offsets_;
+  std::unique_ptr<api::HttpServer> http_;
+  std::vector<AreaTopic> area_topics_;
+  std::atomic<bool> ready_{false};
+
+  // Per batch.
+  std::vector<dispatch::Output> outputs_;
+  std::vector<std::chrono::steady_clock::time_point> decisions_;  // when each order-ready was read
+  std::chrono::steady_clock::time_point batch_read_at_;
+  bool dirty_ = false;
+
+  // Metrics, looked up once.
+  std::vector<metrics::Counter*> events_by_topic_;
+  std::vector<metrics::Counter*> dead_letters_by_topic_;
+  metrics::Counter* decode_errors_ = nullptr;
+  metrics::Counter* rejected_ = nullptr;
+  metrics::Counter* duplicates_ = nullptr;
+  metrics::Counter* assignments_ = nullptr;
+  metrics::Counter* alerts_ = nullptr;
+  metrics::Counter* commits_ = nullptr;
+  metrics::Histogram* decision_latency_ = nullptr;
+  metrics::Histogram* commit_latency_ = nullptr;
+  metrics::Gauge* outbox_pending_ = nullptr;
+  metrics::Gauge* stall_seconds_ = nullptr;
+  metrics::Gauge* state_bytes_ = nullptr;
+  metrics::Gauge* buffered_ = nullptr;
+  metrics::Gauge* ready_gauge_ = nullptr;
+  std::chrono::steady_clock::time_point gauges_at_;
+};
+
+}  // namespace meal::service

@@ -1,0 +1,123 @@
+// Keeps the score of a simulated day: what was sent, what the service
+// answered, how fast, and what the couriers did. Pure logic; the caller
+// passes wall-clock stamps in (microseconds on any monotonic clock).
+// Not thread-safe.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "mealdispatch/v1/outputs.pb.h"
+#include "sim/city.h"
+#include "sim/sim_record.h"
+
+namespace meal::sim {
+
+struct DaySummary {
+  std::int64_t orders_placed = 0;
+  std::int64_t orders_ready = 0;
+  std::int64_t orders_cancelled = 0;
+  std::int64_t malformed_sent = 0;
+  std::int64_t assigned = 0;        // ready orders seen in some assignment's stops
+  std::int64_t unassignable = 0;    // ready orders whose latest word is an UNASSIGNABLE alert
+  double unassignable_pct = 0;      // of ready
+  std::int64_t without_outcome = 0; // ready orders neither assigned nor unassignable
+  std::int64_t delivered = 0;
+  std::int64_t failed = 0;
+  double on_time_pct = 0;           // delivered with event time <= window end, of delivered
+  double latency_p50_ms = 0;        // OrderReady produced -> first assignment naming the order
+  double latency_p99_ms = 0;
+  std::int64_t latency_samples = 0;
+  std::int64_t assignments_received = 0;
+  std::int64_t alerts_received = 0;
+  std::int64_t unreadable_outputs = 0;  // output records that did not parse
+  std::int64_t events_produced = 0;     // records of the day (generator + couriers), not registry
+  std::int64_t registry_records = 0;
+  std::int64_t produce_errors = 0;      // records Kafka did not take
+  double wall_s = 0;                    // day plus drain
+  double events_per_s = 0;
+  bool drained = false;                 // every outcome arrived before the drain timeout
+};
+
+class Scoreboard {
+ public:
+  // Learns the valid orders (ids, windows) from the city.
+  explicit Scoreboard(const City& city);
+
+  // A record was handed to the producer at `wall_us`. Order and delivery
+  // events of known orders are scored; everything else is only counted.
+  void OnProduced(const SimRecord& record, std::int64_t wall_us);
+  // Counts a record of the day that is not an order or delivery event of
+  // interest without parsing it (pings, shift events): cheaper on the hot path.
+  void CountProduced() { ++events_produced_; }
+  // A deliberately malformed record was produced.
+  void CountMalformed() {
+    ++events_produced_;
+    ++malformed_;
+  }
+  void OnAssignment(const ::mealdispatch::v1::Assignment& assignment, std::int64_t wall_us);
+  void OnAlert(const ::mealdispatch::v1::Alert& alert);
+  void OnUnreadableOutput() { ++unreadable_outputs_; }
+
+  // True iff every order whose OrderReady was produced has been assigned or
+  // declared unassignable.
+  bool AllReadyHaveOutcome() const { return ready_without_outcome_ == 0; }
+  // True iff every ready order that was assigned (and not later declared
+  // unassignable) has been delivered or failed.
+  bool AllAssignedFinished() const { return assigned_unfinished_ == 0; }
+  std::int64_t ready_without_outcome() const { return ready_without_outcome_; }
+  std::int64_t assigned_unfinished() const { return assigned_unfinished_; }
+  std::int64_t ready_produced() const { return ready_; }
+  std::int64_t delivered() const { return delivered_; }
+  std::int64_t failed() const { return failed_; }
+  std::int64_t assigned() const { return assigned_; }
+
+  // The summary so far. Fields the scoreboard cannot know (wall time,
+  // registry, produce errors, drained) are left for the caller to fill in.
+  DaySummary Summarize() const;
+
+ private:
+  enum class Outcome : std::uint8_t { kNone, kAssigned, kUnassignable, kDelivered, kFailed };
+  struct OrderScore {
+    EventTimeMs window_end_ms = 0;
+    bool ready_produced = false;
+    bool cancelled = false;
+    bool ever_assigned = false;
+    Outcome outcome = Outcome::kNone;
+    std::int64_t ready_wall_us = -1;
+    bool latency_taken = false;
+  };
+
+  // Moves one order to a new outcome, keeping the counters in step.
+  void SetOutcome(OrderScore& o, Outcome next);
+  void Recount(const OrderScore& o, int sign);
+
+  std::string orders_topic_;
+  std::string deliveries_topic_;
+  std::unordered_map<std::string, OrderScore> orders_;
+  std::int64_t malformed_ = 0;
+  std::int64_t placed_ = 0;
+  std::int64_t ready_ = 0;
+  std::int64_t cancelled_ = 0;
+  std::int64_t assigned_ = 0;
+  std::int64_t delivered_ = 0;
+  std::int64_t on_time_ = 0;
+  std::int64_t failed_ = 0;
+  std::int64_t ready_without_outcome_ = 0;
+  std::int64_t assigned_unfinished_ = 0;
+  std::int64_t events_produced_ = 0;
+  std::int64_t assignments_ = 0;
+  std::int64_t alerts_ = 0;
+  std::int64_t unreadable_outputs_ = 0;
+  std::vector<double> latencies_ms_;
+};
+
+// The summary as an aligned text block for people.
+std::string FormatSummary(const DaySummary& s);
+// The summary as one JSON object (snake_case keys, as in DaySummary).
+std::string SummaryJson(const DaySummary& s);
+
+}  // namespace meal::sim

@@ -1,0 +1,80 @@
+#include "state/keys.h"
+
+#include <charconv>
+
+namespace meal::state {
+namespace {
+
+std::string Join(std::string_view prefix, std::string_view a) {
+  std::string out;
+  out.reserve(prefix.size() + a.size());
+  out.append(prefix).append(a);
+  return out;
+}
+
+void AppendBigEndian(std::string* out, std::uint64_t v) {
+  for (int shift = 56; shift >= 0; shift -= 8) out->push_back(static_cast<char>((v >> shift) & 0xff));
+}
+
+std::uint64_t ReadBigEndian(std::string_view bytes) {
+  std::uint64_t v = 0;
+  for (unsigned char c : bytes) v = (v << 8) | c;
+  return v;
+}
+
+}  // namespace
+
+std::string AreaKey(std::string_view area_id) { return Join(kAreaPrefix, area_id); }
+std::string CourierKey(std::string_view courier_id) { return Join(kCourierPrefix, courier_id); }
+std::string DedupKey(std::string_view area_id, std::string_view event_id) {
+  std::string out = Join(kDedupPrefix, area_id);
+  out.push_back('/');
+  out.append(event_id);
+  return out;
+}
+std::string ElderKey(std::string_view elder_id) { return Join(kElderPrefix, elder_id); }
+std::string OffsetKey(std::string_view topic, std::int32_t partition) {
+  std::string out = Join(kOffsetPrefix, topic);
+  out.push_back('/');
+  out.append(std::to_string(partition));
+  return out;
+}
+std::string OrderKey(std::string_view order_id) { return Join(kOrderPrefix, order_id); }
+std::string SiteKey(std::string_view site_id) { return Join(kSitePrefix, site_id); }
+std::string OutboxKey(std::uint64_t seq) {
+  std::string out(kOutboxPrefix);
+  AppendBigEndian(&out, seq);
+  return out;
+}
+
+std::string EncodeOffset(std::int64_t offset) {
+  std::string out;
+  AppendBigEndian(&out, static_cast<std::uint64_t>(offset));
+  return out;
+}
+
+bool DecodeOffset(std::string_view bytes, std::int64_t* offset) {
+  if (bytes.size() != 8) return false;
+  *offset = static_cast<std::int64_t>(ReadBigEndian(bytes));
+  return true;
+}
+
+bool DecodeOutboxKey(std::string_view key, std::uint64_t* seq) {
+  if (!key.starts_with(kOutboxPrefix) || key.size() != kOutboxPrefix.size() + 8) return false;
+  *seq = ReadBigEndian(key.substr(kOutboxPrefix.size()));
+  return true;
+}
+
+bool DecodeOffsetKey(std::string_view key, std::string* topic, std::int32_t* partition) {
+  if (!key.starts_with(kOffsetPrefix)) return false;
+  const std::string_view rest = key.substr(kOffsetPrefix.size());
+  const std::size_t slash = rest.rfind('/');
+  if (slash == std::string_view::npos) return false;
+  const std::string_view digits = rest.substr(slash + 1);
+  auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), *partition);
+  if (ec != std::errc() || ptr != digits.data() + digits.size()) return false;
+  topic->assign(rest.substr(0, slash));
+  return true;
+}
+
+}  // namespace meal::state

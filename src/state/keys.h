@@ -1,0 +1,46 @@
+// Key layout of the state store. Every key starts with a one-letter family
+// and a slash, so a family is one prefix scan:
+//   a/<area>                 area record (stream time)
+//   c/<courier>              courier and its route
+//   d/<area>/<event id>      seen event ids (duplicate suppression)
+//   e/<elder>                elder registry record
+//   k/<topic>/<partition>    next input offset to consume (8 bytes, big-endian)
+//   o/<order>                order with its timeline
+//   s/<site>                 meal-site registry record
+//   x/<seq>                  outbox: an output not yet acknowledged by Kafka
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace meal::state {
+
+inline constexpr std::string_view kAreaPrefix = "a/";
+inline constexpr std::string_view kCourierPrefix = "c/";
+inline constexpr std::string_view kDedupPrefix = "d/";
+inline constexpr std::string_view kElderPrefix = "e/";
+inline constexpr std::string_view kOffsetPrefix = "k/";
+inline constexpr std::string_view kOrderPrefix = "o/";
+inline constexpr std::string_view kSitePrefix = "s/";
+inline constexpr std::string_view kOutboxPrefix = "x/";
+
+std::string AreaKey(std::string_view area_id);
+std::string CourierKey(std::string_view courier_id);
+std::string DedupKey(std::string_view area_id, std::string_view event_id);
+std::string ElderKey(std::string_view elder_id);
+std::string OffsetKey(std::string_view topic, std::int32_t partition);
+std::string OrderKey(std::string_view order_id);
+std::string SiteKey(std::string_view site_id);
+// Big-endian so outbox keys sort in sequence order.
+std::string OutboxKey(std::uint64_t seq);
+
+std::string EncodeOffset(std::int64_t offset);
+// Returns false iff `bytes` is not an encoded offset.
+bool DecodeOffset(std::string_view bytes, std::int64_t* offset);
+// Parses an OutboxKey; false iff it is not one.
+bool DecodeOutboxKey(std::string_view key, std::uint64_t* seq);
+// Parses an OffsetKey; false iff it is not one.
+bool DecodeOffsetKey(std::string_view key, std::string* topic, std::int32_t* partition);
+
+}  // namespace meal::state

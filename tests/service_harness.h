@@ -1,0 +1,69 @@
+// Test support: runs meal-dispatchd as a child process against the broker
+// that ./scripts/test started, publishes simulated input, and reads outputs.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "kafka/reader.h"
+#include "sim/city.h"
+
+namespace meal::testing {
+
+// The broker address from MEAL_TEST_BOOTSTRAP; fails the test when unset.
+std::string Bootstrap();
+
+// Topic names unique to one test, so tests never see each other's records.
+sim::Topics UniqueTopics(const std::string& test_name);
+
+// Produces records (value bytes as given, timestamp = time_ms) and waits for
+// every acknowledgement.
+void Produce(const std::vector<sim::SimRecord>& records);
+
+// Every record currently in `topics`.
+std::vector<kafka::Record> ReadAll(const std::vector<std::string>& topics);
+
+class ServiceProcess {
+ public:
+  // `name` keys the state folder, consumer group and log file.
+  ServiceProcess(std::string name, const sim::Topics& topics);
+  ~ServiceProcess();
+
+  void Start();
+  // SIGTERM and wait: the service commits and flushes before exiting.
+  // Returns the exit status.
+  int Stop();
+  // SIGKILL and wait.
+  void Kill();
+  bool running() const { return pid_ > 0; }
+
+  // GET on the service's HTTP port; empty on connection failure.
+  std::string Get(const std::string& path) const;
+  // Sum of every series of `metric` in /metrics (0 when absent).
+  double Metric(const std::string& metric) const;
+  // Ready, all owned partitions consumed to their end, and the outbox empty.
+  bool Drained() const;
+  // Waits (bounded) until Drained(); false on timeout.
+  bool WaitDrained(int timeout_s) const;
+
+  // Every key and value in the state store except the outbox, in key order.
+  // REQUIRES: stopped.
+  std::map<std::string, std::string> DumpState() const;
+
+  const std::string& state_dir() const { return state_dir_; }
+  const std::string& log_path() const { return log_path_; }
+
+ private:
+  std::string name_;
+  sim::Topics topics_;
+  std::string state_dir_;
+  std::string log_path_;
+  int http_port_ = 0;
+  pid_t pid_ = -1;
+};
+
+}  // namespace meal::testing
