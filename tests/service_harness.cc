@@ -76,13 +76,16 @@ sim::Topics UniqueTopics(const std::string& test_name) {
 
 void Produce(const std::vector<sim::SimRecord>& records) {
   std::size_t acked = 0, failed = 0;
-  kafka::Producer producer({{"bootstrap.servers", Bootstrap()}},
-                           [&](std::uint64_t, rd_kafka_resp_err_t err) { err ? ++failed : ++acked; });
+  std::string first_error;
+  kafka::Producer producer({{"bootstrap.servers", Bootstrap()}}, [&](std::uint64_t, rd_kafka_resp_err_t err) {
+    if (!err) return static_cast<void>(++acked);
+    if (failed++ == 0) first_error = kafka::ErrorText(err);
+  });
   for (const sim::SimRecord& r : records) {
     ASSERT_EQ(producer.Produce(r.topic, r.key, r.value, r.time_ms, 0), RD_KAFKA_RESP_ERR_NO_ERROR);
   }
   ASSERT_TRUE(producer.Flush(60000));
-  ASSERT_EQ(failed, 0u);
+  ASSERT_EQ(failed, 0u) << first_error;
   ASSERT_EQ(acked, records.size());
 }
 

@@ -3,12 +3,12 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
-#include <cctype>
 #include <exception>
 #include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <thread>
+#include <utility>
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -168,9 +168,9 @@ void Router::Add(std::string method, std::string pattern, Handler handler) {
     if (part.size() >= 2 && part.front() == '{' && part.back() == '}') {
       segment.capture = true;
       segment.text = std::string(part.substr(1, part.size() - 2));
-      bool repeated = std::any_of(route.segments.begin(), route.segments.end(), [&](const Segment& s) {
-        return s.capture && s.text == segment.text;
-      });
+      bool repeated =
+          std::any_of(route.segments.begin(), route.segments.end(),
+                      [&](const Segment& s) { return s.capture && s.text == segment.text; });
       if (segment.text.empty() || repeated ||
           segment.text.find_first_of("{}") != std::string::npos) {
         throw std::invalid_argument("route pattern '" + pattern + "' has a bad capture name");
@@ -436,7 +436,9 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
     message.version(version);
     message.result(response.status);
     message.set(http::field::server, kServerName);
-    if (!response.content_type.empty()) message.set(http::field::content_type, response.content_type);
+    if (!response.content_type.empty()) {
+      message.set(http::field::content_type, response.content_type);
+    }
     for (const auto& [name, value] : response.headers) {
       if (name.empty() || HasLineBreak(name) || HasLineBreak(value)) {
         spdlog::warn("http handler set an invalid header; dropped");
@@ -507,7 +509,8 @@ Status HttpServer::Impl::Start() {
   beast::error_code ec;
   const net::ip::address address = net::ip::make_address(options_.address, ec);
   if (ec) {
-    return Status::Invalid(fmt::format("listen address '{}' is not an IP address", options_.address));
+    return Status::Invalid(
+        fmt::format("listen address '{}' is not an IP address", options_.address));
   }
   const tcp::endpoint endpoint(address, options_.port);
   const std::string where = fmt::format("{}:{}", options_.address, options_.port);
@@ -565,8 +568,8 @@ void HttpServer::Impl::RunThread() {
 
 void HttpServer::Impl::Stop() {
   std::lock_guard lock(lifecycle_mu_);
-  if (state_ != State::kRunning) return;
-  state_ = State::kStopped;
+  const State previous = std::exchange(state_, State::kStopped);
+  if (previous != State::kRunning) return;
   for (const std::thread& thread : threads_) {
     if (thread.get_id() == std::this_thread::get_id()) {
       // Joining ourselves would deadlock; this is a caller bug.

@@ -59,8 +59,9 @@ struct Response {
   std::string content_type = "application/json";  // "" sends no Content-Type
   // Ignored (and not sent) for 204 and 304, which have no body.
   std::string body;
-  // Extra headers, sent as given. Content-Length, Server and Connection are
-  // set by the server; a header containing CR or LF is dropped.
+  // Extra headers, sent as given (e.g. Allow, Cache-Control). Leave
+  // Content-Length, Server and Connection to the server. A header whose name
+  // or value contains CR or LF is dropped (header injection).
   std::vector<std::pair<std::string, std::string>> headers;
 };
 

@@ -1,5 +1,8 @@
 #include "api/http_server.h"
 
+#include <chrono>
+#include <map>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -76,7 +79,9 @@ Request MakeRequest(std::string method, std::string path) {
   return request;
 }
 
-nlohmann::json Body(const BeastResponse& response) { return nlohmann::json::parse(response.body()); }
+nlohmann::json Body(const BeastResponse& response) {
+  return nlohmann::json::parse(response.body());
+}
 
 Router TestRouter() {
   Router router;
@@ -108,8 +113,9 @@ TEST(ParseTargetTest, SplitsPathAndDecodesQuery) {
   Request request;
   ASSERT_TRUE(ParseTarget("/a/b%2Fc?x=1&name=J%C3%BCrgen+M&flag&x=2&&empty=", request).ok());
   EXPECT_EQ(request.path, "/a/b%2Fc");  // the path stays encoded until routing
-  EXPECT_EQ(request.query, (std::map<std::string, std::string>{
-                               {"x", "2"}, {"name", "J\xC3\xBCrgen M"}, {"flag", ""}, {"empty", ""}}));
+  const std::map<std::string, std::string> expected = {
+      {"x", "2"}, {"name", "J\xC3\xBCrgen M"}, {"flag", ""}, {"empty", ""}};
+  EXPECT_EQ(request.query, expected);
 }
 
 TEST(ParseTargetTest, RejectsMalformedTargets) {
@@ -216,12 +222,14 @@ TEST_F(HttpServerTest, GetWithPathParamQueryAndHeaders) {
   BeastResponse response = client.Send(http::verb::get, "/api/v1/orders/o%2F42?verbose=yes+please",
                                        {}, {{"X-Trace-Id", "t-1"}});
   EXPECT_EQ(response.result_int(), 200u);
-  EXPECT_EQ(Body(response), nlohmann::json({{"id", "o/42"}, {"verbose", "yes please"}, {"trace", "t-1"}}));
+  EXPECT_EQ(Body(response),
+            nlohmann::json({{"id", "o/42"}, {"verbose", "yes please"}, {"trace", "t-1"}}));
   EXPECT_EQ(response[http::field::server], "meal-dispatch");
   EXPECT_EQ(response[http::field::content_type], "application/json");
   EXPECT_EQ(response[http::field::content_length], std::to_string(response.body().size()));
   EXPECT_EQ(registry_.GetCounter("meal_http_responses_total", "", {{"code", "200"}}).Value(), 1u);
-  EXPECT_THAT(registry_.RenderPrometheus(), HasSubstr("meal_http_request_duration_seconds_count 1\n"));
+  EXPECT_THAT(registry_.RenderPrometheus(),
+              HasSubstr("meal_http_request_duration_seconds_count 1\n"));
 }
 
 TEST_F(HttpServerTest, NonJsonResponseKeepsItsContentType) {

@@ -48,7 +48,8 @@ Status DecodeOrder(std::string_view bytes, Event* event) {
       if (Status s = CheckId(p.elder_id(), "elder_id"); !s.ok()) return s;
       if (p.meals() == 0 || p.meals() > 50) return Status::Invalid("meals must be 1..50");
       if (Status s = FromProto(p.meal_class(), &out.meal_class); !s.ok()) return s;
-      if (p.window_start_ms() <= 0 || p.window_end_ms() <= p.window_start_ms()) {
+      if (p.window_start_ms() <= 0) return Status::Invalid("delivery window start missing");
+      if (p.window_end_ms() <= p.window_start_ms()) {
         return Status::Invalid("delivery window ends before it starts");
       }
       if (p.has_delivery_location()) {

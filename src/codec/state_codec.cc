@@ -160,7 +160,10 @@ Status DecodeElder(std::string_view bytes, Elder* e) {
   e->area_id = msg.header().area_id();
   e->home = FromProto(msg.home());
   e->categories = 0;
-  for (int c : msg.categories()) e->categories |= 1u << (c - 1);
+  for (int c : msg.categories()) {
+    if (c <= 0 || c > 10) return Status::Internal("corrupt elder category in state store");
+    e->categories |= 1u << (c - 1);
+  }
   e->paired_helper_id = msg.paired_helper_id();
   e->hub_household_id = msg.hub_household_id();
   return Status::Ok();

@@ -209,8 +209,12 @@ bool Engine::Dispatch(Order& order, Area& area, std::vector<Output>* out) {
     area.unassigned.insert(order.order_id);
     if (order.status != OrderStatus::kUnassigned) {
       SetStatus(order, OrderStatus::kUnassigned, now, "no courier can take it in time");
+      // An order can become unassignable again after a courier drops it, and
+      // each time is an alert of its own.
+      const auto times = std::count_if(order.timeline.begin(), order.timeline.end(),
+                                       [](const TimelineEntry& t) { return t.status == OrderStatus::kUnassigned; });
       Alert alert;
-      alert.alert_id = "unassignable/" + order.order_id;
+      alert.alert_id = "unassignable/" + order.order_id + "/" + std::to_string(times);
       alert.area_id = order.area_id;
       alert.time_ms = now;
       alert.kind = AlertKind::kUnassignable;

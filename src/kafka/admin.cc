@@ -44,6 +44,10 @@ Status EnsureTopics(const Properties& props, const std::vector<TopicSpec>& topic
                                                     spec.replication_factor, errstr, sizeof errstr);
     if (!nt) return Status::Invalid("topic " + spec.name + ": " + errstr);
     if (spec.compacted) rd_kafka_NewTopic_set_config(nt, "cleanup.policy", "compact");
+    // Record timestamps are event times chosen by producers (a simulated day,
+    // a replay, a phone with a skewed clock); Kafka 4 rejects those more than
+    // an hour ahead of the broker's clock unless told otherwise.
+    rd_kafka_NewTopic_set_config(nt, "message.timestamp.after.max.ms", "9223372036854775807");
     new_topics.push_back(nt);
   }
   std::unique_ptr<rd_kafka_queue_t, QueueDeleter> queue(rd_kafka_queue_new(rk.get()));

@@ -15,7 +15,8 @@ TEST(RegistryTest, RendersWholeExpositionDeterministically) {
   Registry registry;
   // Registered out of name order, with labels out of order, to show the
   // rendering sorts families, series and labels.
-  registry.GetCounter("meal_events_total", "Events applied.", {{"topic", "orders"}, {"area", "north"}})
+  registry
+      .GetCounter("meal_events_total", "Events applied.", {{"topic", "orders"}, {"area", "north"}})
       .Inc(3);
   registry
       .GetCounter("meal_events_total", "Events applied.",
@@ -158,7 +159,7 @@ TEST(HistogramTest, QuantileEdgeCases) {
 }
 
 TEST(HistogramTest, ExponentialBounds) {
-  EXPECT_EQ(ExponentialBounds(0.001, 10, 4), (std::vector<double>{0.001, 0.01, 0.1, 1.0}) );
+  EXPECT_EQ(ExponentialBounds(0.25, 2, 4), (std::vector<double>{0.25, 0.5, 1, 2}));
   EXPECT_THROW(ExponentialBounds(0, 2, 3), std::invalid_argument);
   EXPECT_THROW(ExponentialBounds(1, 1, 3), std::invalid_argument);
   EXPECT_THROW(ExponentialBounds(1, 2, 0), std::invalid_argument);

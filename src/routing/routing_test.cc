@@ -456,8 +456,13 @@ struct Job {
   Stop delivery;
 };
 
-// A random point within about 3 km of the depot.
+// A random point within about 3 km of the depot; one in three is one of a
+// few shared points, so stops coincide and insertion costs tie.
 GeoPoint RandomPoint(std::mt19937_64& rng) {
+  if (std::uniform_int_distribution<int>(0, 2)(rng) == 0) {
+    constexpr GeoPoint kShared[] = {kDepot, kSite, kHome, kHome2};
+    return kShared[std::uniform_int_distribution<int>(0, 3)(rng)];
+  }
   std::uniform_real_distribution<double> offset(-0.025, 0.025);
   return {kDepot.lat + offset(rng), kDepot.lon + offset(rng)};
 }
@@ -472,7 +477,9 @@ Job RandomJob(std::mt19937_64& rng, std::int32_t handle) {
   job.pickup = Pickup(RandomPoint(rng), handle, meals);
   job.delivery = Delivery(RandomPoint(rng), handle, meals);
   job.pickup.earliest = kT0 + Uniform(rng, 0, 40) * kMinuteMs;  // ready time
-  if (Uniform(rng, 0, 3) == 0) job.pickup.latest = job.pickup.earliest + Uniform(rng, 5, 60) * kMinuteMs;
+  if (Uniform(rng, 0, 3) == 0) {
+    job.pickup.latest = job.pickup.earliest + Uniform(rng, 5, 60) * kMinuteMs;
+  }
   job.pickup.service_ms = Uniform(rng, 0, 3) * kMinuteMs;
   job.delivery.earliest = kT0 + Uniform(rng, 0, 60) * kMinuteMs;
   job.delivery.latest = job.delivery.earliest + Uniform(rng, 15, 120) * kMinuteMs;
@@ -489,8 +496,9 @@ Route RandomFeasibleRoute(std::mt19937_64& rng, std::int32_t* next_handle) {
   Route route;
   route.vehicle.start = RandomPoint(rng);
   route.vehicle.start_time = kT0 + Uniform(rng, 0, 20) * kMinuteMs;
-  route.vehicle.shift_end =
-      Uniform(rng, 0, 4) == 0 ? kNoLimit : route.vehicle.start_time + Uniform(rng, 60, 240) * kMinuteMs;
+  route.vehicle.shift_end = Uniform(rng, 0, 4) == 0
+                                ? kNoLimit
+                                : route.vehicle.start_time + Uniform(rng, 60, 240) * kMinuteMs;
   route.vehicle.capacity = static_cast<std::int32_t>(Uniform(rng, 2, 8));
   route.vehicle.mode = static_cast<Mode>(Uniform(rng, 0, 3));
   const TravelModel travel;
@@ -517,7 +525,8 @@ Route RandomFeasibleRoute(std::mt19937_64& rng, std::int32_t* next_handle) {
     for (int attempt = 0; attempt < 20; ++attempt) {
       const auto size = static_cast<std::int64_t>(route.stops.size());
       const auto p = static_cast<std::size_t>(Uniform(rng, 0, size));
-      const auto d = static_cast<std::size_t>(Uniform(rng, static_cast<std::int64_t>(p) + 1, size + 1));
+      const auto d =
+          static_cast<std::size_t>(Uniform(rng, static_cast<std::int64_t>(p) + 1, size + 1));
       std::vector<Stop> candidate = InsertAt(route.stops, p, d, job.pickup, job.delivery);
       if (Simulate(route.vehicle, candidate, travel).feasible) {
         route.stops = std::move(candidate);
@@ -546,8 +555,8 @@ std::vector<Candidate> BruteForce(const std::vector<Route>& routes, const Job& j
     const std::size_t n = routes[r].stops.size();
     for (std::size_t p = 0; p <= n; ++p) {
       for (std::size_t d = p + 1; d <= n + 1; ++d) {
-        const Check with =
-            Simulate(routes[r].vehicle, InsertAt(routes[r].stops, p, d, job.pickup, job.delivery), travel);
+        const std::vector<Stop> stops = InsertAt(routes[r].stops, p, d, job.pickup, job.delivery);
+        const Check with = Simulate(routes[r].vehicle, stops, travel);
         if (with.feasible) out.push_back({r, p, d, with.travel_ms - base.travel_ms, with.end_ms});
       }
     }
@@ -571,7 +580,8 @@ TEST(CheapestInsertionTest, MatchesIndependentBruteForceOnRandomInstances) {
     }
     const Job job = RandomJob(rng, 100000);
 
-    const std::optional<Insertion> got = CheapestInsertion(routes, job.pickup, job.delivery, travel);
+    const std::optional<Insertion> got =
+        CheapestInsertion(routes, job.pickup, job.delivery, travel);
     const std::vector<Candidate> all = BruteForce(routes, job, travel);
 
     if (!got) {
@@ -620,10 +630,12 @@ TEST(CheapestInsertionTest, MatchesIndependentBruteForceOnRandomInstances) {
     // (c) nothing feasible is strictly cheaper, and ties resolve as the
     // header promises: earlier end, lower route, earlier positions.
     ASSERT_FALSE(all.empty());
-    const Candidate best = *std::min_element(all.begin(), all.end(), [](const Candidate& a, const Candidate& b) {
-      return std::tie(a.added_travel_ms, a.end_ms, a.route, a.pickup_pos, a.delivery_pos) <
-             std::tie(b.added_travel_ms, b.end_ms, b.route, b.pickup_pos, b.delivery_pos);
-    });
+    const auto key = [](const Candidate& c) {
+      return std::tie(c.added_travel_ms, c.end_ms, c.route, c.pickup_pos, c.delivery_pos);
+    };
+    const Candidate best =
+        *std::min_element(all.begin(), all.end(),
+                          [&](const Candidate& a, const Candidate& b) { return key(a) < key(b); });
     EXPECT_EQ(got->added_travel_ms, best.added_travel_ms)
         << "cheaper: route " << best.route << " at " << best.pickup_pos << "," << best.delivery_pos;
     EXPECT_EQ(got->route, best.route);

@@ -356,6 +356,8 @@ Status RunDay(const RunOptions& opt, const std::atomic<bool>* stop, DaySummary* 
   }
   progress.Update(1.0, progress_text());
   progress.EndLine();
+  const double day_wall_s = static_cast<double>(MicrosSince(wall0)) / 1e6;
+  const std::int64_t day_events = board.events_produced();
 
   // Drain: wait for every ready order's outcome and, when playing, for the
   // couriers to finish their rounds; the simulated clock keeps running.
@@ -398,6 +400,8 @@ Status RunDay(const RunOptions& opt, const std::atomic<bool>* stop, DaySummary* 
   s.produce_errors = refused;
   s.wall_s = static_cast<double>(MicrosSince(wall0)) / 1e6;
   s.events_per_s = s.wall_s > 0 ? static_cast<double>(s.events_produced) / s.wall_s : 0;
+  s.day_wall_s = day_wall_s;
+  s.day_events_per_s = day_wall_s > 0 ? static_cast<double>(day_events) / day_wall_s : 0;
   s.drained = drained;
   *summary = s;
   *summary_valid = true;

@@ -179,6 +179,7 @@ std::string FormatSummary(const DaySummary& s) {
       "  produce errors         %lld\n"
       "  wall time              %.1f s\n"
       "  events/s               %.0f\n"
+      "  day wall time          %.1f s (%.0f events/s)\n"
       "  drained                %s\n",
       static_cast<long long>(s.orders_placed), static_cast<long long>(s.orders_ready),
       static_cast<long long>(s.orders_cancelled), static_cast<long long>(s.malformed_sent),
@@ -189,7 +190,8 @@ std::string FormatSummary(const DaySummary& s) {
       static_cast<long long>(s.assignments_received), static_cast<long long>(s.alerts_received),
       static_cast<long long>(s.unreadable_outputs), static_cast<long long>(s.registry_records),
       static_cast<long long>(s.events_produced), static_cast<long long>(s.produce_errors),
-      s.wall_s, s.events_per_s, s.drained ? "yes" : "no (timed out)");
+      s.wall_s, s.events_per_s, s.day_wall_s, s.day_events_per_s,
+      s.drained ? "yes" : "no (timed out)");
   return buf;
 }
 
@@ -203,7 +205,8 @@ std::string SummaryJson(const DaySummary& s) {
       "\"on_time_pct\":%.4f,\"latency_p50_ms\":%.3f,\"latency_p99_ms\":%.3f,"
       "\"latency_samples\":%lld,\"assignments_received\":%lld,\"alerts_received\":%lld,"
       "\"unreadable_outputs\":%lld,\"registry_records\":%lld,\"events_produced\":%lld,"
-      "\"produce_errors\":%lld,\"wall_s\":%.3f,\"events_per_s\":%.1f,\"drained\":%s}\n",
+      "\"produce_errors\":%lld,\"wall_s\":%.3f,\"events_per_s\":%.1f,\"day_wall_s\":%.3f,"
+      "\"day_events_per_s\":%.1f,\"drained\":%s}\n",
       static_cast<long long>(s.orders_placed), static_cast<long long>(s.orders_ready),
       static_cast<long long>(s.orders_cancelled), static_cast<long long>(s.malformed_sent),
       static_cast<long long>(s.assigned), static_cast<long long>(s.unassignable),
@@ -213,7 +216,7 @@ std::string SummaryJson(const DaySummary& s) {
       static_cast<long long>(s.assignments_received), static_cast<long long>(s.alerts_received),
       static_cast<long long>(s.unreadable_outputs), static_cast<long long>(s.registry_records),
       static_cast<long long>(s.events_produced), static_cast<long long>(s.produce_errors),
-      s.wall_s, s.events_per_s, s.drained ? "true" : "false");
+      s.wall_s, s.events_per_s, s.day_wall_s, s.day_events_per_s, s.drained ? "true" : "false");
   return buf;
 }
 

@@ -38,7 +38,9 @@ struct DaySummary {
   std::int64_t registry_records = 0;
   std::int64_t produce_errors = 0;      // records Kafka did not take
   double wall_s = 0;                    // day plus drain
-  double events_per_s = 0;
+  double events_per_s = 0;              // events_produced / wall_s
+  double day_wall_s = 0;                // the day alone, without the drain
+  double day_events_per_s = 0;          // records of the day produced / day_wall_s
   bool drained = false;                 // every outcome arrived before the drain timeout
 };
 
@@ -74,6 +76,7 @@ class Scoreboard {
   std::int64_t delivered() const { return delivered_; }
   std::int64_t failed() const { return failed_; }
   std::int64_t assigned() const { return assigned_; }
+  std::int64_t events_produced() const { return events_produced_; }
 
   // The summary so far. Fields the scoreboard cannot know (wall time,
   // registry, produce errors, drained) are left for the caller to fill in.

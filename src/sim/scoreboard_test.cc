@@ -126,7 +126,7 @@ TEST(ScoreboardTest, SummaryJsonHasEveryField) {
                           "\"malformed_sent\"", "\"assigned\"", "\"unassignable\"",
                           "\"unassignable_pct\"", "\"delivered\"", "\"failed\"", "\"on_time_pct\"",
                           "\"latency_p50_ms\"", "\"latency_p99_ms\"", "\"events_produced\"",
-                          "\"events_per_s\"", "\"drained\":true"}) {
+                          "\"events_per_s\"", "\"day_events_per_s\"", "\"drained\":true"}) {
     EXPECT_NE(json.find(key), std::string::npos) << key;
   }
   EXPECT_NE(FormatSummary(s).find("orders placed"), std::string::npos);

@@ -1,0 +1,386 @@
+#include "config/config.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+namespace meal::config {
+namespace {
+
+using ::testing::HasSubstr;
+
+// Fields declared in config.h: kafka 5, topics 8, state 3, http 3,
+// dispatch 9, pipeline 2, log 1.
+constexpr int kFieldCount = 31;
+
+// Each test gets its own directory for the TOML files it writes.
+class ConfigTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const ::testing::TestInfo* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    dir_ = std::filesystem::path(::testing::TempDir()) /
+           ("meal_config_test_" + std::string(info->name()));
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  // Writes `text` to `name` in the test's directory; returns the path.
+  std::string Write(const std::string& name, const std::string& text) {
+    const std::filesystem::path path = dir_ / name;
+    std::ofstream(path) << text;
+    return path.string();
+  }
+
+  // Loads `text` as a config file with `overrides` on top.
+  Status LoadText(const std::string& text, const std::vector<std::string>& overrides, Config* out) {
+    return LoadConfig(Write("meal.toml", text), overrides, out);
+  }
+
+  std::filesystem::path dir_;
+};
+
+TEST_F(ConfigTest, DefaultsWhenPathEmpty) {
+  Config c;
+  c.http.port = 1;  // LoadConfig starts from the defaults, not from *out
+  c.log.level = "trace";
+  ASSERT_TRUE(LoadConfig("", {}, &c).ok());
+  EXPECT_EQ(c.kafka.bootstrap_servers, "127.0.0.1:19092");
+  EXPECT_EQ(c.kafka.group_id, "meal-dispatch");
+  EXPECT_EQ(c.kafka.partitions, 4);
+  EXPECT_EQ(c.topics.orders, "meal.orders");
+  EXPECT_EQ(c.topics.dlq, "meal.dlq");
+  EXPECT_EQ(c.state.path, "./data/state");
+  EXPECT_FALSE(c.state.sync);
+  EXPECT_EQ(c.http.address, "127.0.0.1");
+  EXPECT_EQ(c.http.port, 8080);
+  EXPECT_EQ(c.dispatch.hot_meal_limit_min, 45);
+  EXPECT_DOUBLE_EQ(c.dispatch.circuity, 1.3);
+  EXPECT_EQ(c.pipeline.batch_max_records, 2000);
+  EXPECT_EQ(c.log.level, "info");
+}
+
+TEST_F(ConfigTest, FileOverridesKeysInSeveralSections) {
+  Config c;
+  const Status s = LoadText(R"(# a comment
+[kafka]
+bootstrap_servers = "kafka-1:9092,kafka-2:9092"
+partitions = 12
+
+[state]
+sync = true
+
+[dispatch]
+hot_meal_limit_min = 30
+circuity = 1.45
+car_kmh = 25       # an integer is accepted where a number is expected
+
+[log]
+level = "debug"
+)",
+                            {}, &c);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(c.kafka.bootstrap_servers, "kafka-1:9092,kafka-2:9092");
+  EXPECT_EQ(c.kafka.partitions, 12);
+  EXPECT_TRUE(c.state.sync);
+  EXPECT_EQ(c.dispatch.hot_meal_limit_min, 30);
+  EXPECT_DOUBLE_EQ(c.dispatch.circuity, 1.45);
+  EXPECT_DOUBLE_EQ(c.dispatch.car_kmh, 25.0);
+  EXPECT_EQ(c.log.level, "debug");
+  // Keys the file does not mention keep their defaults.
+  EXPECT_EQ(c.kafka.group_id, "meal-dispatch");
+  EXPECT_EQ(c.http.port, 8080);
+  EXPECT_EQ(c.state.block_cache_mb, 64);
+}
+
+TEST_F(ConfigTest, EveryKeyReachesItsOwnField) {
+  // Distinct non-default values everywhere catch a key wired to the wrong
+  // field.
+  Config c;
+  const Status s = LoadText(R"(
+kafka.bootstrap_servers = "b:1"
+kafka.group_id = "g"
+kafka.client_id = "c"
+kafka.partitions = 7
+kafka.replication_factor = 3
+topics.orders = "t1"
+topics.couriers = "t2"
+topics.deliveries = "t3"
+topics.sites = "t4"
+topics.elders = "t5"
+topics.assignments = "t6"
+topics.alerts = "t7"
+topics.dlq = "t8"
+state.path = "/var/lib/meal"
+state.sync = true
+state.block_cache_mb = 128
+http.address = "0.0.0.0"
+http.port = 9090
+http.threads = 4
+dispatch.hot_meal_limit_min = 31
+dispatch.chilled_meal_limit_min = 121
+dispatch.pickup_service_s = 61
+dispatch.delivery_service_s = 62
+dispatch.circuity = 1.5
+dispatch.walk_kmh = 5.5
+dispatch.bike_kmh = 15.5
+dispatch.ebike_kmh = 20.5
+dispatch.car_kmh = 30.5
+pipeline.batch_max_records = 500
+pipeline.batch_max_wait_ms = 7
+log.level = "warn"
+)",
+                            {}, &c);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(c.kafka.bootstrap_servers, "b:1");
+  EXPECT_EQ(c.kafka.group_id, "g");
+  EXPECT_EQ(c.kafka.client_id, "c");
+  EXPECT_EQ(c.kafka.partitions, 7);
+  EXPECT_EQ(c.kafka.replication_factor, 3);
+  EXPECT_EQ(c.topics.orders, "t1");
+  EXPECT_EQ(c.topics.couriers, "t2");
+  EXPECT_EQ(c.topics.deliveries, "t3");
+  EXPECT_EQ(c.topics.sites, "t4");
+  EXPECT_EQ(c.topics.elders, "t5");
+  EXPECT_EQ(c.topics.assignments, "t6");
+  EXPECT_EQ(c.topics.alerts, "t7");
+  EXPECT_EQ(c.topics.dlq, "t8");
+  EXPECT_EQ(c.state.path, "/var/lib/meal");
+  EXPECT_TRUE(c.state.sync);
+  EXPECT_EQ(c.state.block_cache_mb, 128);
+  EXPECT_EQ(c.http.address, "0.0.0.0");
+  EXPECT_EQ(c.http.port, 9090);
+  EXPECT_EQ(c.http.threads, 4);
+  EXPECT_EQ(c.dispatch.hot_meal_limit_min, 31);
+  EXPECT_EQ(c.dispatch.chilled_meal_limit_min, 121);
+  EXPECT_EQ(c.dispatch.pickup_service_s, 61);
+  EXPECT_EQ(c.dispatch.delivery_service_s, 62);
+  EXPECT_DOUBLE_EQ(c.dispatch.circuity, 1.5);
+  EXPECT_DOUBLE_EQ(c.dispatch.walk_kmh, 5.5);
+  EXPECT_DOUBLE_EQ(c.dispatch.bike_kmh, 15.5);
+  EXPECT_DOUBLE_EQ(c.dispatch.ebike_kmh, 20.5);
+  EXPECT_DOUBLE_EQ(c.dispatch.car_kmh, 30.5);
+  EXPECT_EQ(c.pipeline.batch_max_records, 500);
+  EXPECT_EQ(c.pipeline.batch_max_wait_ms, 7);
+  EXPECT_EQ(c.log.level, "warn");
+}
+
+TEST_F(ConfigTest, UnknownKeyFailsWithFullDottedKey) {
+  Config c;
+  Status s = LoadText("[dispatch]\nhot_meal_limit = 30\n", {}, &c);
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(s.message(), HasSubstr("'dispatch.hot_meal_limit'"));
+
+  s = LoadText("[dispatch.extra]\ndepth = 2\n", {}, &c);
+  EXPECT_FALSE(s.ok());
+  EXPECT_THAT(s.message(), HasSubstr("'dispatch.extra.depth'"));
+
+  s = LoadText("verbose = true\n", {}, &c);
+  EXPECT_FALSE(s.ok());
+  EXPECT_THAT(s.message(), HasSubstr("'verbose'"));
+
+  s = LoadText("[metrics]\nport = 9100\n", {}, &c);
+  EXPECT_FALSE(s.ok());
+  EXPECT_THAT(s.message(), HasSubstr("'metrics.port'"));
+
+  s = LoadConfig("", {"kafka.brokers=x:1"}, &c);
+  EXPECT_FALSE(s.ok());
+  EXPECT_THAT(s.message(), HasSubstr("'kafka.brokers'"));
+}
+
+TEST_F(ConfigTest, WrongTypeFailsNamingTheKey) {
+  struct Case {
+    std::string toml;
+    std::string key;
+  };
+  const std::vector<Case> cases = {
+      {"[kafka]\npartitions = \"four\"\n", "'kafka.partitions'"},
+      {"[kafka]\npartitions = 4.0\n", "'kafka.partitions'"},
+      {"[state]\nsync = 1\n", "'state.sync'"},
+      {"[http]\naddress = 8080\n", "'http.address'"},
+      {"[dispatch]\ncircuity = \"1.3\"\n", "'dispatch.circuity'"},
+      {"[topics]\norders = [\"a\", \"b\"]\n", "'topics.orders'"},
+  };
+  for (const Case& c : cases) {
+    Config config;
+    const Status s = LoadText(c.toml, {}, &config);
+    EXPECT_EQ(s.code(), StatusCode::kInvalidArgument) << c.toml;
+    EXPECT_THAT(s.message(), HasSubstr(c.key)) << c.toml;
+    EXPECT_THAT(s.message(), HasSubstr("expected")) << c.toml;
+  }
+}
+
+TEST_F(ConfigTest, OutOfRangeFailsNamingTheKey) {
+  struct Case {
+    std::string toml;
+    std::string key;
+  };
+  const std::vector<Case> cases = {
+      {"[http]\nport = 70000\n", "'http.port'"},
+      {"[http]\nport = -1\n", "'http.port'"},
+      {"[kafka]\npartitions = 0\n", "'kafka.partitions'"},
+      {"[state]\nblock_cache_mb = 4\n", "'state.block_cache_mb'"},
+      {"[dispatch]\ncircuity = 0.5\n", "'dispatch.circuity'"},
+      {"[dispatch]\nwalk_kmh = nan\n", "'dispatch.walk_kmh'"},
+      {"[dispatch]\ncar_kmh = inf\n", "'dispatch.car_kmh'"},
+      {"[pipeline]\nbatch_max_wait_ms = 10001\n", "'pipeline.batch_max_wait_ms'"},
+      {"[kafka]\nbootstrap_servers = \"\"\n", "'kafka.bootstrap_servers'"},
+  };
+  for (const Case& c : cases) {
+    Config config;
+    const Status s = LoadText(c.toml, {}, &config);
+    EXPECT_EQ(s.code(), StatusCode::kInvalidArgument) << c.toml;
+    EXPECT_THAT(s.message(), HasSubstr(c.key)) << c.toml;
+  }
+  // The bounds themselves are in range.
+  Config config;
+  const Status s = LoadText("[http]\nport = 0\n[kafka]\npartitions = 10000\n", {}, &config);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(config.http.port, 0);
+  EXPECT_EQ(config.kafka.partitions, 10000);
+}
+
+TEST_F(ConfigTest, OverridesBeatTheFile) {
+  Config c;
+  const Status s = LoadText("[http]\nport = 9000\nthreads = 2\n[log]\nlevel = \"warn\"\n",
+                            {"http.port=9100", "log.level=\"error\"", "dispatch.circuity=1.1"}, &c);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(c.http.port, 9100);
+  EXPECT_EQ(c.log.level, "error");
+  EXPECT_DOUBLE_EQ(c.dispatch.circuity, 1.1);
+  EXPECT_EQ(c.http.threads, 2);  // from the file, not overridden
+}
+
+TEST_F(ConfigTest, LaterOverrideWins) {
+  Config c;
+  ASSERT_TRUE(LoadConfig("", {"http.port=1000", "http.port=2000"}, &c).ok());
+  EXPECT_EQ(c.http.port, 2000);
+}
+
+TEST_F(ConfigTest, BareWordOverrideIsAString) {
+  Config c;
+  const Status s = LoadConfig("",
+                              {"http.address=0.0.0.0", "log.level=debug",
+                               "kafka.bootstrap_servers=broker-1:9092,broker-2:9092",
+                               "state.path=/var/lib/meal/state", "topics.orders=\"quoted.orders\""},
+                              &c);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(c.http.address, "0.0.0.0");
+  EXPECT_EQ(c.log.level, "debug");
+  EXPECT_EQ(c.kafka.bootstrap_servers, "broker-1:9092,broker-2:9092");
+  EXPECT_EQ(c.state.path, "/var/lib/meal/state");
+  EXPECT_EQ(c.topics.orders, "quoted.orders");  // TOML syntax: the quotes go
+}
+
+TEST_F(ConfigTest, BadOverridesFailNamingTheKey) {
+  Config c;
+  Status s = LoadConfig("", {"http.port=eighty"}, &c);  // a bare word is a string, not a port
+  EXPECT_FALSE(s.ok());
+  EXPECT_THAT(s.message(), HasSubstr("'http.port'"));
+
+  s = LoadConfig("", {"http.port=99999"}, &c);
+  EXPECT_FALSE(s.ok());
+  EXPECT_THAT(s.message(), HasSubstr("'http.port'"));
+
+  s = LoadConfig("", {"state.sync=yes"}, &c);
+  EXPECT_FALSE(s.ok());
+  EXPECT_THAT(s.message(), HasSubstr("'state.sync'"));
+
+  s = LoadConfig("", {"http.port"}, &c);
+  EXPECT_FALSE(s.ok());
+  EXPECT_THAT(s.message(), HasSubstr("'http.port'"));
+  EXPECT_THAT(s.message(), HasSubstr("key=value"));
+
+  s = LoadConfig("", {"=8080"}, &c);
+  EXPECT_FALSE(s.ok());
+  EXPECT_THAT(s.message(), HasSubstr("key=value"));
+}
+
+TEST_F(ConfigTest, MalformedTomlFailsWithFileAndLine) {
+  Config c;
+  const std::string path = Write("broken.toml",
+                                 "[kafka]\n"
+                                 "partitions = 4\n"
+                                 "client_id = \"unterminated\n"
+                                 "group_id = \"g\"\n");
+  const Status s = LoadConfig(path, {}, &c);
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(s.message(), HasSubstr(path));
+  EXPECT_THAT(s.message(), HasSubstr("line 3"));
+}
+
+TEST_F(ConfigTest, MalformedTomlReportsTheLineOfTheError) {
+  Config c;
+  const std::string path = Write("broken.toml",
+                                 "[http]\n"
+                                 "port = 8080\n"
+                                 "\n"
+                                 "# fine so far\n"
+                                 "threads = = 2\n");
+  const Status s = LoadConfig(path, {}, &c);
+  EXPECT_FALSE(s.ok());
+  EXPECT_THAT(s.message(), HasSubstr("broken.toml"));
+  EXPECT_THAT(s.message(), HasSubstr("line 5"));
+}
+
+TEST_F(ConfigTest, MissingFileFailsNamingIt) {
+  Config c;
+  const std::string path = (dir_ / "absent.toml").string();
+  const Status s = LoadConfig(path, {}, &c);
+  EXPECT_FALSE(s.ok());
+  EXPECT_THAT(s.message(), HasSubstr(path));
+}
+
+TEST_F(ConfigTest, BadLogLevelFails) {
+  Config c;
+  Status s = LoadText("[log]\nlevel = \"verbose\"\n", {}, &c);
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(s.message(), HasSubstr("'log.level'"));
+  EXPECT_THAT(s.message(), HasSubstr("verbose"));
+
+  s = LoadConfig("", {"log.level=INFO"}, &c);  // levels are lower case
+  EXPECT_FALSE(s.ok());
+  EXPECT_THAT(s.message(), HasSubstr("'log.level'"));
+
+  for (const char* level : {"trace", "debug", "info", "warn", "error", "critical", "off"}) {
+    s = LoadConfig("", {std::string("log.level=") + level}, &c);
+    EXPECT_TRUE(s.ok()) << level << ": " << s.ToString();
+    EXPECT_EQ(c.log.level, level);
+  }
+}
+
+TEST_F(ConfigTest, DescribeDefaultsListsEveryKey) {
+  const std::string text = DescribeDefaults();
+  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), kFieldCount);
+  EXPECT_EQ(text.back(), '\n');
+  EXPECT_THAT(text, HasSubstr("kafka.bootstrap_servers = \"127.0.0.1:19092\"\n"));
+  EXPECT_THAT(text, HasSubstr("http.port = 8080\n"));
+  EXPECT_THAT(text, HasSubstr("state.sync = false\n"));
+  EXPECT_THAT(text, HasSubstr("dispatch.circuity = 1.3\n"));
+  EXPECT_THAT(text, HasSubstr("dispatch.bike_kmh = 12.6\n"));
+  EXPECT_THAT(text, HasSubstr("pipeline.batch_max_wait_ms = 20\n"));
+  EXPECT_THAT(text, HasSubstr("topics.dlq = \"meal.dlq\"\n"));
+  EXPECT_THAT(text, HasSubstr("log.level = \"info\"\n"));
+}
+
+TEST_F(ConfigTest, DescribeDefaultsIsALoadableFileOfTheDefaults) {
+  // Each line is a dotted TOML key, so the listing loads as a config file
+  // and every key in it is known and valid.
+  Config c;
+  c.http.port = 1;
+  const Status s = LoadConfig(Write("defaults.toml", DescribeDefaults()), {}, &c);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  const Config defaults;
+  EXPECT_EQ(c.kafka.bootstrap_servers, defaults.kafka.bootstrap_servers);
+  EXPECT_EQ(c.http.port, defaults.http.port);
+  EXPECT_DOUBLE_EQ(c.dispatch.ebike_kmh, defaults.dispatch.ebike_kmh);
+  EXPECT_EQ(c.log.level, defaults.log.level);
+}
+
+}  // namespace
+}  // namespace meal::config
