@@ -64,7 +64,7 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0, 10000000));
   app.add_option("--couriers", city.couriers_per_area, "couriers per area")
       ->capture_default_str()
-      ->check(CLI::Range(0, 99));
+      ->check(CLI::Range(0, 999));
   app.add_option("--day", day,
                  "service day YYYY-MM-DD, China time (default: yesterday, so that no record "
                  "lies in the future; brokers refuse records timestamped over an hour ahead)");
@@ -87,7 +87,8 @@ int main(int argc, char** argv) {
   rate->excludes(afap);
   app.add_flag("--no-play", no_play, "do not play the couriers (implies --static-pings)");
   app.add_flag("--static-pings", static_pings,
-               "couriers report their site as location every interval (for open-loop runs)");
+               "the generator also reports every on-shift courier at its site each interval; "
+               "meant for open-loop runs (with play, the played couriers ping as well)");
   app.add_option("--drain-timeout-s", opt.drain_timeout_s,
                  "after the day, wait this long at most for outstanding outcomes")
       ->capture_default_str()

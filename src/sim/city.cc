@@ -438,7 +438,10 @@ class Builder {
         // A few orders go somewhere else today (a neighbour's, a relative's),
         // sometimes given as a GCJ-02 point picked on a map app.
         if (rng.Chance(0.02)) {
-          o.destination_wgs84 = Polar(elder.home_wgs84, rng.Uniform(50, 300), rng.Uniform(0, 2 * kPi));
+          // Separate statements: argument evaluation order is unspecified.
+          const double distance_m = rng.Uniform(50, 300);
+          const double angle = rng.Uniform(0, 2 * kPi);
+          o.destination_wgs84 = Polar(elder.home_wgs84, distance_m, angle);
           const bool gcj = rng.Chance(0.5);
           SetLocation(p->mutable_delivery_location(),
                       gcj ? Wgs84ToGcj02(o.destination_wgs84) : o.destination_wgs84,

@@ -51,7 +51,8 @@ struct CityOptions {
   GeoPoint center{41.80, 123.43};
   // Share of orders cancelled between placed and ready. Default: 0.02.
   double cancel_share = 0.02;
-  // Extra malformed records, as a share of the valid area events. Default: 0.005.
+  // Extra malformed records, as a share of the valid area events (static
+  // pings included). Default: 0.005.
   double malformed_share = 0.005;
   // Share of elders whose home is reported in GCJ-02. Default: 0.2.
   double gcj02_share = 0.2;

@@ -180,7 +180,13 @@ Status RunDay(const RunOptions& opt, const std::atomic<bool>* stop, DaySummary* 
     producer = std::make_unique<kafka::Producer>(
         producer_props, [&](std::uint64_t, rd_kafka_resp_err_t err) {
           if (err == RD_KAFKA_RESP_ERR_NO_ERROR) return;
-          if (refused++ == 0) first_refusal = kafka::ErrorText(err);
+          if (refused++ > 0) return;
+          first_refusal = kafka::ErrorText(err);
+          if (err == RD_KAFKA_RESP_ERR_INVALID_TIMESTAMP) {
+            first_refusal +=
+                " (the broker refuses records stamped further ahead than "
+                "log.message.timestamp.after.max.ms, one hour by default: pick a past day)";
+          }
         });
   } catch (const std::exception& e) {
     return Status::Invalid(e.what());

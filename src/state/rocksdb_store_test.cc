@@ -84,7 +84,7 @@ TEST(RocksDbStoreTest, StateAndOffsetCommitAtomicallyAcrossSigkill) {
     for (int batch = 0;; ++batch) {
       WriteSet ws;
       const int size = 1 + batch % 97;
-      for (int i = 0; i < size; ++i) ws.Put(OrderKey("o" + std::to_string(next + i)), std::string(100, 'x'));
+      for (int i = 0; i < size; ++i) ws.Put(OrderKey(std::to_string(next + i)), std::string(100, 'x'));
       next += size;
       ws.Put(OffsetKey("meal.orders", 0), EncodeOffset(next));
       if (!store->Commit(ws).ok()) _exit(4);
