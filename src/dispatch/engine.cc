@@ -194,10 +194,9 @@ bool Engine::Dispatch(Order& order, Area& area, std::vector<Output>* out) {
     Courier& c = couriers_.at(id);
     if (!c.on_shift || !c.available || c.shift_end_ms <= now) continue;
     routing::Route route = BuildRoute(c, lookup, now, options_, /*relax_committed=*/false);
-    if (!routing::Evaluate(route.vehicle, route.stops, options_.travel)) {
-      // Already running late: keep its promises as they are, plan new work strictly.
-      route = BuildRoute(c, lookup, now, options_, /*relax_committed=*/true);
-      route.vehicle.shift_end = c.shift_end_ms;
+    if (!routing::Evaluate(route.vehicle, route.stops, options_.travel) &&
+        !AllowCurrentLateness(c, lookup, now, &route)) {
+      continue;
     }
     routes.push_back(std::move(route));
     candidates.push_back(&c);
@@ -238,6 +237,29 @@ bool Engine::Dispatch(Order& order, Area& area, std::vector<Output>* out) {
   order.courier_id = courier.courier_id;
   SetStatus(order, OrderStatus::kAssigned, now, courier.courier_id);
   PublishPlan(courier, now, order.order_id, out);
+  return true;
+}
+
+bool Engine::AllowCurrentLateness(const Courier& courier, const OrderLookup& lookup, EventTimeMs now,
+                                  routing::Route* route) const {
+  // The courier is already behind: its current plan breaks a window or a
+  // ride limit. New work may still be fitted in, but must not make any stop
+  // later than it is now planned — loosen each bound to the current plan only.
+  const routing::Route relaxed = BuildRoute(courier, lookup, now, options_, /*relax_committed=*/true);
+  std::vector<routing::StopTiming> t;
+  routing::RouteCost cost;
+  if (!routing::Evaluate(relaxed.vehicle, relaxed.stops, options_.travel, &cost, &t)) return false;
+  for (std::size_t i = 0; i < route->stops.size(); ++i) {
+    routing::Stop& stop = route->stops[i];
+    stop.latest = std::max(stop.latest, t[i].service_start);
+    if (stop.pickup || stop.max_ride_ms == 0) continue;
+    EventTimeMs picked = stop.picked_up_at;
+    for (std::size_t j = i; picked == routing::kNotPickedUp && j-- > 0;) {
+      if (route->stops[j].pickup && route->stops[j].job == stop.job) picked = t[j].departure;
+    }
+    stop.max_ride_ms = std::max(stop.max_ride_ms, t[i].service_start - picked);
+  }
+  route->vehicle.shift_end = std::max(route->vehicle.shift_end, cost.end_ms);
   return true;
 }
 

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <set>
 #include <string>
@@ -17,6 +18,7 @@
 
 #include "common/status.h"
 #include "model/entities.h"
+#include "routing/route.h"
 #include "routing/travel.h"
 #include "state/store.h"
 #include "state/write_set.h"
@@ -88,6 +90,11 @@ class Engine {
   // Finds a courier for a ready order and publishes the new plan, or marks it
   // unassigned and raises an alert. Returns true iff assigned.
   bool Dispatch(Order& order, Area& area, std::vector<Output>* out);
+  // Loosens `route`'s bounds to what the courier's current plan already
+  // needs, so new work can be fitted in without delaying any stop further.
+  // False iff the plan is infeasible even so (box overfull).
+  bool AllowCurrentLateness(const Courier& courier, const std::function<const Order*(const std::string&)>& lookup,
+                            EventTimeMs now, routing::Route* route) const;
   // Retries the area's unassigned orders, in id order.
   void RetryUnassigned(Area& area, std::vector<Output>* out);
   // Publishes `courier`'s current plan with a new version.

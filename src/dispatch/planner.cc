@@ -1,5 +1,6 @@
 #include "dispatch/planner.h"
 
+#include <algorithm>
 #include <map>
 
 namespace meal::dispatch {
@@ -23,7 +24,14 @@ void BuildJobStops(const Order& order, std::int32_t job, const EngineOptions& op
   pickup->pickup = true;
   pickup->job = job;
   pickup->load_delta = static_cast<std::int32_t>(order.meals);
+  // A meal that leaves the kitchen earlier than (window start - hot-meal limit)
+  // would go cold waiting at the door, so no feasible plan picks it up
+  // sooner; waiting at the kitchen instead keeps forward scheduling honest.
   pickup->earliest = order.ready_ms;
+  if (order.hot_meal_limit_ms > 0) {
+    pickup->earliest = std::max(pickup->earliest,
+                                order.window_start_ms - order.hot_meal_limit_ms - options.pickup_service_ms);
+  }
   pickup->latest = routing::kNoLimit;
   pickup->service_ms = options.pickup_service_ms;
 
