@@ -142,7 +142,8 @@ void ServiceProcess::Start() {
     _exit(127);
   }
   // Up when /healthz answers.
-  ASSERT_TRUE(WaitFor([&] { return Get("/healthz").find("ok") != std::string::npos; }, 60))
+  ASSERT_TRUE(WaitFor([&] { return !running() || Get("/healthz").find("ok") != std::string::npos; }, 60) &&
+              running())
       << "service did not come up; see " << log_path_;
 }
 
@@ -203,11 +204,18 @@ bool ServiceProcess::Drained() const {
          Metric("meal_buffered_records") == 0;
 }
 
+bool ServiceProcess::running() const {
+  if (pid_ <= 0) return false;
+  int status = 0;
+  return waitpid(pid_, &status, WNOHANG) == 0;
+}
+
 bool ServiceProcess::WaitDrained(int timeout_s) const {
   // Gauges refresh every 100 ms, so "drained" must hold for a full second
-  // before it is believed.
+  // before it is believed. A service that died fails at once.
   int streak = 0;
-  return WaitFor([&] { return (streak = Drained() ? streak + 1 : 0) >= 20; }, timeout_s);
+  return WaitFor([&] { return !running() || (streak = Drained() ? streak + 1 : 0) >= 20; }, timeout_s) &&
+         running();
 }
 
 std::map<std::string, std::string> ServiceProcess::DumpState() const {

@@ -39,7 +39,8 @@ class ServiceProcess {
   int Stop();
   // SIGKILL and wait.
   void Kill();
-  bool running() const { return pid_ > 0; }
+  // True while the child process has not exited.
+  bool running() const;
 
   // GET on the service's HTTP port; empty on connection failure.
   std::string Get(const std::string& path) const;

@@ -1,6 +1,7 @@
 #include "dispatch/engine.h"
 
 #include <algorithm>
+#include <cstdint>
 
 #include "codec/state_codec.h"
 #include "dispatch/planner.h"
@@ -98,7 +99,7 @@ ApplyResult Engine::Apply(const Event& event, std::vector<Output>* outputs) {
         if constexpr (std::is_same_v<T, LocationUpdate>) return OnLocation(event, body);
         if constexpr (std::is_same_v<T, Availability>) return OnAvailability(event, body, outputs);
         if constexpr (std::is_same_v<T, PickedUp>) return OnPickedUp(event, body);
-        if constexpr (std::is_same_v<T, Delivered>) return OnDelivered(event, body);
+        if constexpr (std::is_same_v<T, Delivered>) return OnDelivered(event, body, outputs);
         if constexpr (std::is_same_v<T, DeliveryFailed>) return OnFailed(event, body, outputs);
         return Rejected("unsupported event");
       },
@@ -263,11 +264,15 @@ bool Engine::AllowCurrentLateness(const Courier& courier, const OrderLookup& loo
   return true;
 }
 
-void Engine::RetryUnassigned(Area& area, std::vector<Output>* out) {
-  const std::vector<std::string> waiting(area.unassigned.begin(), area.unassigned.end());
-  for (const std::string& id : waiting) {
-    Order& order = orders_.at(id);
-    if (order.window_end_ms <= area.stream_time_ms) continue;  // too late to help; alert stands
+void Engine::RetryUnassigned(Area& area, std::size_t budget, std::vector<Output>* out) {
+  for (auto it = area.unassigned.begin(); it != area.unassigned.end() && budget > 0;) {
+    Order& order = orders_.at(*it);
+    if (order.window_end_ms <= area.stream_time_ms) {
+      it = area.unassigned.erase(it);  // too late to help: its alert stands
+      continue;
+    }
+    ++it;  // before Dispatch, which removes the order from the set when it succeeds
+    --budget;
     Dispatch(order, area, out);
   }
 }
@@ -321,7 +326,7 @@ ApplyResult Engine::OnShiftStarted(const Event& e, const ShiftStarted& s, std::v
   dirty_couriers_.insert(c.courier_id);
   Area& area = AreaOf(e.area_id);
   area.couriers.insert(c.courier_id);
-  RetryUnassigned(area, out);
+  RetryUnassigned(area, SIZE_MAX, out);
   return Applied();
 }
 
@@ -366,7 +371,7 @@ ApplyResult Engine::OnAvailability(const Event& e, const Availability& a, std::v
   if (it == couriers_.end() || it->second.area_id != e.area_id) return Rejected("unknown courier " + a.courier_id);
   it->second.available = a.available;
   dirty_couriers_.insert(a.courier_id);
-  if (a.available) RetryUnassigned(AreaOf(e.area_id), out);
+  if (a.available) RetryUnassigned(AreaOf(e.area_id), SIZE_MAX, out);
   return Applied();
 }
 
@@ -394,7 +399,7 @@ ApplyResult Engine::OnPickedUp(const Event& e, const PickedUp& p) {
   return Applied();
 }
 
-ApplyResult Engine::OnDelivered(const Event& e, const Delivered& d) {
+ApplyResult Engine::OnDelivered(const Event& e, const Delivered& d, std::vector<Output>* out) {
   Order* order = orders_.contains(d.order_id) ? &orders_.at(d.order_id) : nullptr;
   if (ApplyResult r = CheckCourierOrder(order, d.courier_id); r.outcome == ApplyOutcome::kRejected) return r;
   if (order->status != OrderStatus::kPickedUp && order->status != OrderStatus::kAssigned) {
@@ -407,6 +412,8 @@ ApplyResult Engine::OnDelivered(const Event& e, const Delivered& d) {
   order->done_ms = e.time_ms;
   SetStatus(*order, OrderStatus::kDelivered, e.time_ms,
             e.time_ms <= order->window_end_ms ? "on time" : "late");
+  // The courier has room and time again: the waiting queue gets another chance.
+  RetryUnassigned(AreaOf(e.area_id), options_.retries_per_completion, out);
   return Applied();
 }
 
@@ -435,6 +442,7 @@ ApplyResult Engine::OnFailed(const Event& e, const DeliveryFailed& f, std::vecto
   alert.site_id = order->site_id;
   alert.reason = reason;
   out->emplace_back(std::move(alert));
+  RetryUnassigned(AreaOf(e.area_id), options_.retries_per_completion, out);
   return Applied();
 }
 

@@ -36,6 +36,9 @@ struct EngineOptions {
   DurationMs pickup_service_ms = 2 * kMinuteMs;
   // Time spent at a door to hand over meals. Default: 3 min.
   DurationMs delivery_service_ms = 3 * kMinuteMs;
+  // Unassigned orders retried after each delivery or failed delivery, when
+  // a courier has room again. Shift starts retry them all. Default: 8.
+  std::size_t retries_per_completion = 8;
 };
 
 using Output = std::variant<Assignment, Alert>;
@@ -82,7 +85,7 @@ class Engine {
   ApplyResult OnLocation(const Event& e, const LocationUpdate& l);
   ApplyResult OnAvailability(const Event& e, const Availability& a, std::vector<Output>* out);
   ApplyResult OnPickedUp(const Event& e, const PickedUp& p);
-  ApplyResult OnDelivered(const Event& e, const Delivered& d);
+  ApplyResult OnDelivered(const Event& e, const Delivered& d, std::vector<Output>* out);
   ApplyResult OnFailed(const Event& e, const DeliveryFailed& f, std::vector<Output>* out);
   ApplyResult OnSite(const Site& s);
   ApplyResult OnElder(const Elder& el);
@@ -95,8 +98,9 @@ class Engine {
   // False iff the plan is infeasible even so (box overfull).
   bool AllowCurrentLateness(const Courier& courier, const std::function<const Order*(const std::string&)>& lookup,
                             EventTimeMs now, routing::Route* route) const;
-  // Retries the area's unassigned orders, in id order.
-  void RetryUnassigned(Area& area, std::vector<Output>* out);
+  // Retries up to `budget` of the area's unassigned orders whose window is
+  // still open, in id order; forgets those whose window has passed.
+  void RetryUnassigned(Area& area, std::size_t budget, std::vector<Output>* out);
   // Publishes `courier`'s current plan with a new version.
   void PublishPlan(Courier& courier, EventTimeMs now, const std::string& trigger,
                    std::vector<Output>* out);

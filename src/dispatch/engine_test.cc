@@ -104,6 +104,44 @@ TEST_F(EngineTest, BoxCapacityLimitsAssignments) {
   EXPECT_EQ(c->route[0].order_id, c->route[1].order_id);
 }
 
+TEST_F(EngineTest, UnassignedOrderIsRetriedWhenACourierFinishesEarly) {
+  SetUpRegistry();
+  StartCourier("c1", kT0 + 10 * kHourMs, /*capacity=*/2);
+  // o1 fills the box and may not be handed over before 11:30.
+  OrderPlaced big;
+  big.order_id = "o1";
+  big.site_id = "site-1";
+  big.elder_id = "elder-1";
+  big.meals = 2;
+  big.meal_class = MealClass::kChilled;
+  big.window_start_ms = kT0 + 11 * kHourMs + 30 * kMinuteMs;
+  big.window_end_ms = kT0 + 12 * kHourMs + 30 * kMinuteMs;
+  ASSERT_EQ(Apply(Make("p1", kT0 + 10 * kHourMs, big)).outcome, ApplyOutcome::kApplied);
+  Apply(Make("r1", kT0 + 10 * kHourMs + 30 * kMinuteMs, OrderReady{"o1"}));
+  ASSERT_EQ(Apply(Make("u1", kT0 + 10 * kHourMs + 35 * kMinuteMs, PickedUp{"o1", "c1"})).outcome,
+            ApplyOutcome::kApplied);
+  // o2 is due 11:00-11:20: impossible while o1 occupies the box until 11:30.
+  OrderPlaced small;
+  small.order_id = "o2";
+  small.site_id = "site-1";
+  small.elder_id = "elder-1";
+  small.window_start_ms = kT0 + 11 * kHourMs;
+  small.window_end_ms = kT0 + 11 * kHourMs + 20 * kMinuteMs;
+  ASSERT_EQ(Apply(Make("p2", kT0 + 10 * kHourMs, small)).outcome, ApplyOutcome::kApplied);
+  Apply(Make("r2", kT0 + 10 * kHourMs + 40 * kMinuteMs, OrderReady{"o2"}));
+  ASSERT_EQ(engine_.FindOrder("o2")->status, OrderStatus::kUnassigned);
+  // The elder takes o1 early: the courier is free, and o2 is planned at once.
+  out_.clear();
+  ASSERT_EQ(Apply(Make("d1", kT0 + 10 * kHourMs + 50 * kMinuteMs, Delivered{"o1", "c1"})).outcome,
+            ApplyOutcome::kApplied);
+  ASSERT_EQ(out_.size(), 1u);
+  const auto& plan = std::get<Assignment>(out_[0]);
+  EXPECT_EQ(plan.trigger_order_id, "o2");
+  ASSERT_EQ(plan.stops.size(), 2u);
+  EXPECT_LE(plan.stops[1].arrival_ms, small.window_end_ms);
+  EXPECT_EQ(engine_.FindOrder("o2")->status, OrderStatus::kAssigned);
+}
+
 TEST_F(EngineTest, DuplicateEventIdIsIgnored) {
   SetUpRegistry();
   Place("o1", kT0 + 10 * kHourMs, kT0 + 11 * kHourMs);

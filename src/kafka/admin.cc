@@ -1,6 +1,8 @@
 #include "kafka/admin.h"
 
+#include <chrono>
 #include <memory>
+#include <thread>
 
 namespace meal::kafka {
 namespace {
@@ -72,9 +74,15 @@ Status EnsureTopics(const Properties& props, const std::vector<TopicSpec>& topic
                         ErrorText(err));
     }
   }
+  // A just-created topic reaches the brokers' metadata a little later.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
   for (const TopicSpec& spec : topics) {
     int count = 0;
     Status s = PartitionCount(rk.get(), spec.name, timeout_ms, &count);
+    while (s.code() == StatusCode::kNotFound && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      s = PartitionCount(rk.get(), spec.name, timeout_ms, &count);
+    }
     if (!s.ok()) return s;
     if (count != spec.partitions) {
       return Status::Precondition("topic " + spec.name + " has " + std::to_string(count) +
