@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -380,6 +382,51 @@ TEST_F(ConfigTest, DescribeDefaultsIsALoadableFileOfTheDefaults) {
   EXPECT_EQ(c.http.port, defaults.http.port);
   EXPECT_DOUBLE_EQ(c.dispatch.ebike_kmh, defaults.dispatch.ebike_kmh);
   EXPECT_EQ(c.log.level, defaults.log.level);
+}
+
+}  // namespace
+}  // namespace meal::config
+
+namespace meal::config {
+namespace {
+
+std::vector<std::string> DefaultKeys() {
+  std::vector<std::string> keys;
+  std::istringstream lines(DescribeDefaults());
+  for (std::string line; std::getline(lines, line);) keys.push_back(line.substr(0, line.find(' ')));
+  return keys;
+}
+
+TEST(ConfigDocsTest, ReferencePageListsEveryKey) {
+  std::ifstream file(std::string(MEAL_SOURCE_DIR) + "/docs/configuration.md");
+  ASSERT_TRUE(file.good());
+  const std::string doc((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  for (const std::string& key : DefaultKeys()) {
+    std::string needle = "| `";
+    needle += key;
+    needle += "` |";
+    EXPECT_NE(doc.find(needle), std::string::npos) << key << " is not in docs/configuration.md";
+  }
+}
+
+TEST(ConfigDocsTest, ExampleFileLoadsAndEqualsTheDefaults) {
+  Config loaded;
+  const Status s = LoadConfig(std::string(MEAL_SOURCE_DIR) + "/deploy/config/meal-dispatchd.toml", {}, &loaded);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  const Config defaults;
+  EXPECT_EQ(loaded.kafka.bootstrap_servers, defaults.kafka.bootstrap_servers);
+  EXPECT_EQ(loaded.topics.dlq, defaults.topics.dlq);
+  EXPECT_EQ(loaded.state.path, defaults.state.path);
+  EXPECT_EQ(loaded.dispatch.ebike_kmh, defaults.dispatch.ebike_kmh);
+  EXPECT_EQ(loaded.pipeline.batch_max_records, defaults.pipeline.batch_max_records);
+  std::ifstream file(std::string(MEAL_SOURCE_DIR) + "/deploy/config/meal-dispatchd.toml");
+  const std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  for (const std::string& key : DefaultKeys()) {
+    std::string needle = "\n";
+    needle += key.substr(key.find('.') + 1);
+    needle += " = ";
+    EXPECT_NE(text.find(needle), std::string::npos) << key;
+  }
 }
 
 }  // namespace
