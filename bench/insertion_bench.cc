@@ -5,6 +5,7 @@
 #include <random>
 
 #include "routing/insertion.h"
+#include "routing/live_plan.h"
 
 namespace meal::routing {
 namespace {
@@ -16,7 +17,7 @@ GeoPoint Near(std::mt19937_64& rng) {
   return {41.80 + d(rng), 123.43 + d(rng)};
 }
 
-std::vector<Route> LivePlan(int couriers, std::mt19937_64& rng) {
+std::vector<Route> LiveRoutes(int couriers, std::mt19937_64& rng) {
   const TravelModel travel;
   std::vector<Route> routes;
   for (int c = 0; c < couriers; ++c) {
@@ -36,16 +37,22 @@ std::vector<Route> LivePlan(int couriers, std::mt19937_64& rng) {
   return routes;
 }
 
-void BM_CheapestInsertion(benchmark::State& state) {
-  std::mt19937_64 rng(42);
-  const std::vector<Route> routes = LivePlan(static_cast<int>(state.range(0)), rng);
-  const TravelModel travel;
+std::vector<std::pair<Stop, Stop>> Jobs(std::mt19937_64& rng) {
   std::vector<std::pair<Stop, Stop>> jobs;
   for (int i = 0; i < 64; ++i) {
     jobs.push_back({Stop{Near(rng), true, 99, 1, kNoon, kNoLimit, 120'000, 0, kNotPickedUp},
                     Stop{Near(rng), false, 99, -1, kNoon + 1'800'000, kNoon + 5'400'000, 180'000, 45 * 60'000,
                          kNotPickedUp}});
   }
+  return jobs;
+}
+
+// The exhaustive reference: every courier, every position pair.
+void BM_CheapestInsertion(benchmark::State& state) {
+  std::mt19937_64 rng(42);
+  const std::vector<Route> routes = LiveRoutes(static_cast<int>(state.range(0)), rng);
+  const TravelModel travel;
+  const auto jobs = Jobs(rng);
   std::size_t i = 0;
   for (auto _ : state) {
     const auto& [p, d] = jobs[i++ % jobs.size()];
@@ -54,6 +61,22 @@ void BM_CheapestInsertion(benchmark::State& state) {
   state.counters["couriers"] = static_cast<double>(state.range(0));
 }
 BENCHMARK(BM_CheapestInsertion)->Arg(10)->Arg(50)->Arg(200)->Unit(benchmark::kMicrosecond);
+
+// The same queries on cached routes with safe bounds: the same answers.
+void BM_LivePlanInsertion(benchmark::State& state) {
+  std::mt19937_64 rng(42);
+  const std::vector<Route> routes = LiveRoutes(static_cast<int>(state.range(0)), rng);
+  LivePlan plan{TravelModel{}};
+  for (std::size_t r = 0; r < routes.size(); ++r) plan.SetRoute(r, routes[r]);
+  const auto jobs = Jobs(rng);
+  std::size_t i = 0;
+  for (auto _ : state) {
+    const auto& [p, d] = jobs[i++ % jobs.size()];
+    benchmark::DoNotOptimize(plan.BestInsertion(p, d));
+  }
+  state.counters["couriers"] = static_cast<double>(state.range(0));
+}
+BENCHMARK(BM_LivePlanInsertion)->Arg(10)->Arg(50)->Arg(200)->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 }  // namespace meal::routing

@@ -1,12 +1,26 @@
 #include "routing/travel.h"
 
 #include <cmath>
+#include <numbers>
 
 namespace meal::routing {
+namespace {
 
-DurationMs TravelModel::TravelMs(GeoPoint from, GeoPoint to, Mode mode) const {
-  const double metres = HaversineM(from, to) * circuity;
-  return static_cast<DurationMs>(std::ceil(metres / speed_mps[static_cast<int>(mode)] * 1000.0));
+constexpr double kEarthRadiusM = 6371008.8;  // as HaversineM
+constexpr double kDegToRad = std::numbers::pi / 180.0;
+
+}  // namespace
+
+Place ToPlace(GeoPoint p) {
+  const double lat = p.lat * kDegToRad;
+  const double lon = p.lon * kDegToRad;
+  return {std::cos(lat) * std::cos(lon), std::cos(lat) * std::sin(lon), std::sin(lat)};
+}
+
+double AngleRadFar(double chord) { return 2.0 * std::asin(chord / 2.0); }
+
+double TravelModel::MsPerRadian(Mode mode) const {
+  return kEarthRadiusM * circuity / speed_mps[static_cast<int>(mode)] * 1000.0;
 }
 
 }  // namespace meal::routing

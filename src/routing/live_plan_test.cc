@@ -1,0 +1,136 @@
+#include "routing/live_plan.h"
+
+#include <gtest/gtest.h>
+
+#include <random>
+
+namespace meal::routing {
+namespace {
+
+constexpr EventTimeMs kNoon = 1'795'900'000'000;
+constexpr DurationMs kMin = 60'000;
+
+GeoPoint Near(std::mt19937_64& rng, double spread) {
+  std::uniform_real_distribution<double> d(-spread, spread);
+  return {41.80 + d(rng), 123.43 + d(rng)};
+}
+
+// Random live routes: jobs appended while the route stays feasible, some of
+// them already picked up, so capacities, windows and ride limits all bind.
+std::vector<Route> RandomRoutes(std::mt19937_64& rng, int count, const TravelModel& travel) {
+  std::vector<Route> routes;
+  std::uniform_int_distribution<int> jobs(0, 6), cap(2, 8), mode(0, 3), window(0, 90);
+  for (int c = 0; c < count; ++c) {
+    Route r;
+    r.vehicle = {Near(rng, 0.02), kNoon, kNoon + (2 + c % 3) * 3'600'000, cap(rng), 0,
+                 static_cast<Mode>(mode(rng))};
+    const int n = jobs(rng);
+    for (int j = 0; j < n; ++j) {
+      const EventTimeMs ws = kNoon + window(rng) * kMin;
+      Stop p{Near(rng, 0.02), true, j, 1 + j % 2, kNoon + window(rng) * kMin / 3, kNoLimit, 2 * kMin, 0, kNotPickedUp};
+      Stop d{Near(rng, 0.02), false, j, -(1 + j % 2), ws, ws + 60 * kMin, 3 * kMin, j % 3 == 0 ? 0 : 45 * kMin,
+             kNotPickedUp};
+      std::vector<Stop> stops = r.stops;
+      if (j % 4 == 1 && r.vehicle.onboard + 1 + j % 2 <= r.vehicle.capacity) {
+        // Already on board: only the delivery is left, its ride started earlier.
+        d.picked_up_at = kNoon - 10 * kMin;
+        Route trial = r;
+        trial.vehicle.onboard += 1 + j % 2;
+        trial.stops.push_back(d);
+        if (Evaluate(trial.vehicle, trial.stops, travel)) r = std::move(trial);
+        continue;
+      }
+      stops.push_back(p);
+      stops.push_back(d);
+      if (Evaluate(r.vehicle, stops, travel)) r.stops = std::move(stops);
+    }
+    routes.push_back(std::move(r));
+  }
+  return routes;
+}
+
+TEST(LivePlanTest, AgreesWithTheExhaustiveSearchOnRandomPlans) {
+  const TravelModel travel;
+  std::mt19937_64 rng(2024);
+  int found = 0, none = 0;
+  for (int instance = 0; instance < 300; ++instance) {
+    const std::vector<Route> routes = RandomRoutes(rng, 1 + instance % 25, travel);
+    LivePlan plan(travel);
+    for (std::size_t r = 0; r < routes.size(); ++r) plan.SetRoute(r, routes[r]);
+    for (int q = 0; q < 5; ++q) {
+      std::uniform_int_distribution<int> window(0, 120);
+      const EventTimeMs ws = kNoon + window(rng) * kMin;
+      const Stop p{Near(rng, 0.02), true, 99, 1 + q % 2, kNoon + window(rng) * kMin / 4, kNoLimit, 2 * kMin, 0,
+                   kNotPickedUp};
+      const Stop d{Near(rng, 0.02), false, 99, -(1 + q % 2), ws, ws + 45 * kMin, 3 * kMin, 45 * kMin, kNotPickedUp};
+      const auto expected = CheapestInsertion(routes, p, d, travel);
+      const auto got = plan.BestInsertion(p, d);
+      ASSERT_EQ(expected.has_value(), got.has_value()) << "instance " << instance << " query " << q;
+      if (!expected) {
+        ++none;
+        continue;
+      }
+      ++found;
+      EXPECT_EQ(got->route, expected->route) << "instance " << instance << " query " << q;
+      EXPECT_EQ(got->pickup_pos, expected->pickup_pos);
+      EXPECT_EQ(got->delivery_pos, expected->delivery_pos);
+      EXPECT_EQ(got->added_travel_ms, expected->added_travel_ms);
+      EXPECT_EQ(got->end_ms, expected->end_ms);
+    }
+  }
+  // Both outcomes must have been exercised for the comparison to mean much.
+  EXPECT_GT(found, 500);
+  EXPECT_GT(none, 20);
+}
+
+TEST(LivePlanTest, ReplacingARouteRefreshesItsCache) {
+  const TravelModel travel;
+  const GeoPoint site{41.80, 123.43}, home{41.805, 123.435};
+  LivePlan plan(travel);
+  Route far;
+  far.vehicle = {{41.90, 123.60}, kNoon, kNoon + 4 * 3'600'000, 4, 0, Mode::kBike};
+  plan.SetRoute(0, far);
+  Route near = far;
+  near.vehicle.start = site;
+  plan.SetRoute(1, near);
+  const Stop p{site, true, 1, 1, kNoon, kNoLimit, 0, 0, kNotPickedUp};
+  const Stop d{home, false, 1, -1, kNoon, kNoon + 3'600'000, 0, 0, kNotPickedUp};
+  ASSERT_EQ(plan.BestInsertion(p, d)->route, 1u);
+  plan.SetRoute(0, near);  // the far courier has come to the site
+  EXPECT_EQ(plan.BestInsertion(p, d)->route, 0u) << "ties go to the lower route index";
+}
+
+TEST(LivePlanTest, EqualDetourGoesToTheRouteThatEndsEarlier) {
+  // Bounds may only skip a route that is strictly worse: an equal detour
+  // with an earlier end must still win, as in the exhaustive search.
+  const TravelModel travel;
+  const GeoPoint site{41.80, 123.43}, home{41.805, 123.435};
+  Route later;
+  later.vehicle = {site, kNoon + 10 * kMin, kNoon + 4 * 3'600'000, 4, 0, Mode::kBike};
+  Route sooner = later;
+  sooner.vehicle.start_time = kNoon;
+  const std::vector<Route> routes = {later, sooner};
+  LivePlan plan(travel);
+  plan.SetRoute(0, later);
+  plan.SetRoute(1, sooner);
+  const Stop p{site, true, 1, 1, kNoon, kNoLimit, 0, 0, kNotPickedUp};
+  const Stop d{home, false, 1, -1, kNoon, kNoon + 3'600'000, 0, 0, kNotPickedUp};
+  ASSERT_EQ(CheapestInsertion(routes, p, d, travel)->route, 1u);
+  EXPECT_EQ(plan.BestInsertion(p, d)->route, 1u);
+}
+
+TEST(LivePlanTest, PlacesGiveTheSameTravelTimesAsPoints) {
+  const TravelModel travel;
+  std::mt19937_64 rng(5);
+  for (int i = 0; i < 1000; ++i) {
+    const GeoPoint a = Near(rng, 0.5), b = Near(rng, 0.5);
+    EXPECT_EQ(travel.TravelMs(ToPlace(a), ToPlace(b), Mode::kBike), travel.TravelMs(a, b, Mode::kBike));
+    // Within 1 m of the haversine distance.
+    const double metres = static_cast<double>(travel.TravelMs(a, b, Mode::kCar)) / 1000.0 *
+                          travel.speed_mps[3] / travel.circuity;
+    EXPECT_NEAR(metres, HaversineM(a, b), 1.0 + 0.01);
+  }
+}
+
+}  // namespace
+}  // namespace meal::routing
