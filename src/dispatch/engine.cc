@@ -5,7 +5,7 @@
 
 #include "codec/state_codec.h"
 #include "dispatch/planner.h"
-#include "routing/insertion.h"
+#include "routing/live_plan.h"
 #include "state/keys.h"
 
 namespace meal::dispatch {
@@ -189,22 +189,24 @@ ApplyResult Engine::OnReady(const Event& e, const OrderReady& r, std::vector<Out
 bool Engine::Dispatch(Order& order, Area& area, std::vector<Output>* out) {
   const EventTimeMs now = area.stream_time_ms;
   const OrderLookup lookup = [this](const std::string& id) { return FindOrder(id); };
-  std::vector<routing::Route> routes;
+  routing::LivePlan plan(options_.travel);
   std::vector<Courier*> candidates;
   for (const std::string& id : area.couriers) {
     Courier& c = couriers_.at(id);
     if (!c.on_shift || !c.available || c.shift_end_ms <= now) continue;
     routing::Route route = BuildRoute(c, lookup, now, options_, /*relax_committed=*/false);
-    if (!routing::Evaluate(route.vehicle, route.stops, options_.travel) &&
-        !AllowCurrentLateness(c, lookup, now, &route)) {
-      continue;
+    const std::size_t k = plan.size();
+    if (!plan.SetRoute(k, route)) {
+      // An infeasible route stays in the plan but takes nothing, unless its
+      // lateness can be frozen as it is.
+      if (AllowCurrentLateness(c, lookup, now, &route)) plan.SetRoute(k, std::move(route));
     }
-    routes.push_back(std::move(route));
     candidates.push_back(&c);
   }
   routing::Stop pickup, delivery;
   BuildJobStops(order, /*job=*/-1, options_, &pickup, &delivery);
-  const auto best = routing::CheapestInsertion(routes, pickup, delivery, options_.travel);
+  // The same answer as routing::CheapestInsertion over these routes, faster.
+  const auto best = plan.BestInsertion(pickup, delivery);
   if (!best) {
     area.unassigned.insert(order.order_id);
     if (order.status != OrderStatus::kUnassigned) {

@@ -50,7 +50,7 @@ bool Simulate(const Vehicle& v, std::size_t count, StopAt&& stop_at, LegAt&& leg
 
 }  // namespace
 
-void LivePlan::SetRoute(std::size_t r, Route route) {
+bool LivePlan::SetRoute(std::size_t r, Route route) {
   if (r == routes_.size()) routes_.emplace_back();
   Cached& c = routes_[r];
   c.route = std::move(route);
@@ -79,6 +79,7 @@ void LivePlan::SetRoute(std::size_t r, Route route) {
     c.latest[k] = l;
     next_latest = l;
   }
+  return c.feasible;
 }
 
 bool LivePlan::Confirm(const Cached& c, std::size_t i, std::size_t j, const Stop& pickup, const Stop& delivery,

@@ -28,7 +28,9 @@ class LivePlan {
   explicit LivePlan(TravelModel travel) : travel_(std::move(travel)) {}
 
   // Adds (r == size()) or replaces route r and refreshes its cache: O(stops).
-  void SetRoute(std::size_t r, Route route);
+  // Returns whether the route is feasible as it stands; an infeasible route
+  // takes no insertion.
+  bool SetRoute(std::size_t r, Route route);
   std::size_t size() const { return routes_.size(); }
   const Route& route(std::size_t r) const { return routes_[r].route; }
 
