@@ -53,6 +53,9 @@ struct DispatchConfig {
   double bike_kmh = 12.6;
   double ebike_kmh = 18.0;
   double car_kmh = 21.6;
+  int retries_per_completion = 8;
+  int reoptimize_interval_s = 120;
+  int reoptimize_evaluations = 128;
 };
 
 struct PipelineConfig {

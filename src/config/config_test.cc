@@ -17,8 +17,8 @@ namespace {
 using ::testing::HasSubstr;
 
 // Fields declared in config.h: kafka 5, topics 8, state 3, http 3,
-// dispatch 9, pipeline 2, log 1.
-constexpr int kFieldCount = 31;
+// dispatch 12, pipeline 2, log 1.
+constexpr int kFieldCount = 34;
 
 // Each test gets its own directory for the TOML files it writes.
 class ConfigTest : public ::testing::Test {
@@ -133,6 +133,9 @@ dispatch.walk_kmh = 5.5
 dispatch.bike_kmh = 15.5
 dispatch.ebike_kmh = 20.5
 dispatch.car_kmh = 30.5
+dispatch.retries_per_completion = 3
+dispatch.reoptimize_interval_s = 300
+dispatch.reoptimize_evaluations = 64
 pipeline.batch_max_records = 500
 pipeline.batch_max_wait_ms = 7
 log.level = "warn"
@@ -167,6 +170,9 @@ log.level = "warn"
   EXPECT_DOUBLE_EQ(c.dispatch.bike_kmh, 15.5);
   EXPECT_DOUBLE_EQ(c.dispatch.ebike_kmh, 20.5);
   EXPECT_DOUBLE_EQ(c.dispatch.car_kmh, 30.5);
+  EXPECT_EQ(c.dispatch.retries_per_completion, 3);
+  EXPECT_EQ(c.dispatch.reoptimize_interval_s, 300);
+  EXPECT_EQ(c.dispatch.reoptimize_evaluations, 64);
   EXPECT_EQ(c.pipeline.batch_max_records, 500);
   EXPECT_EQ(c.pipeline.batch_max_wait_ms, 7);
   EXPECT_EQ(c.log.level, "warn");

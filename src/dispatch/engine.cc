@@ -6,6 +6,7 @@
 #include "codec/state_codec.h"
 #include "dispatch/planner.h"
 #include "routing/live_plan.h"
+#include "routing/reoptimize.h"
 #include "state/keys.h"
 
 namespace meal::dispatch {
@@ -112,6 +113,12 @@ ApplyResult Engine::Apply(const Event& event, std::vector<Output>* outputs) {
   seen_.insert(dedup_key);
   new_seen_.push_back(std::move(dedup_key));
   dirty_areas_.insert(event.area_id);
+  // An event-time timer without state: it fires when stream time crosses a
+  // multiple of the interval, so a replay fires it at the same events.
+  const DurationMs interval = options_.reoptimize_interval_ms;
+  if (interval > 0 && previous_time > 0 && previous_time / interval != area.stream_time_ms / interval) {
+    ReoptimizeArea(area, outputs);
+  }
   return result;
 }
 
@@ -264,6 +271,46 @@ bool Engine::AllowCurrentLateness(const Courier& courier, const OrderLookup& loo
   }
   route->vehicle.shift_end = std::max(route->vehicle.shift_end, cost.end_ms);
   return true;
+}
+
+void Engine::ReoptimizeArea(Area& area, std::vector<Output>* out) {
+  if (options_.reoptimize_evaluations <= 0) return;
+  const EventTimeMs now = area.stream_time_ms;
+  const OrderLookup lookup = [this](const std::string& id) { return FindOrder(id); };
+  JobIds jobs;
+  std::vector<routing::Route> routes;
+  std::vector<Courier*> couriers;
+  for (const std::string& id : area.couriers) {
+    Courier& c = couriers_.at(id);
+    if (!c.on_shift || !c.available || c.shift_end_ms <= now) continue;
+    routes.push_back(BuildRoute(c, lookup, now, options_, /*relax_committed=*/false, &jobs));
+    couriers.push_back(&c);
+  }
+  if (routes.size() < 2) return;
+  std::vector<std::string> order_of_job(jobs.size());
+  for (const auto& [order_id, job] : jobs) order_of_job[static_cast<std::size_t>(job)] = order_id;
+
+  routing::ReoptimizeOptions options;
+  options.max_evaluations = options_.reoptimize_evaluations;
+  const routing::ReoptimizeResult result = routing::Reoptimize(routes, options_.travel, options);
+  if (result.moves == 0) return;
+  for (std::size_t r = 0; r < routes.size(); ++r) {
+    if (!result.changed[r]) continue;
+    Courier& courier = *couriers[r];
+    courier.route.clear();
+    for (const routing::Stop& stop : routes[r].stops) {
+      const std::string& order_id = order_of_job[static_cast<std::size_t>(stop.job)];
+      courier.route.push_back({stop.pickup ? StopKind::kPickup : StopKind::kDelivery, order_id});
+      Order& order = orders_.at(order_id);
+      if (order.courier_id != courier.courier_id) {
+        order.courier_id = courier.courier_id;
+        SetStatus(order, OrderStatus::kAssigned, now, courier.courier_id + " (re-planned)");
+      }
+    }
+  }
+  for (std::size_t r = 0; r < routes.size(); ++r) {
+    if (result.changed[r]) PublishPlan(*couriers[r], now, {}, out);
+  }
 }
 
 void Engine::RetryUnassigned(Area& area, std::size_t budget, std::vector<Output>* out) {

@@ -39,6 +39,12 @@ struct EngineOptions {
   // Unassigned orders retried after each delivery or failed delivery, when
   // a courier has room again. Shift starts retry them all. Default: 8.
   std::size_t retries_per_completion = 8;
+  // Each time an area's stream time crosses a multiple of this, the jobs not
+  // yet under way are re-optimised across its couriers. 0 disables.
+  // Default: 2 min.
+  DurationMs reoptimize_interval_ms = 2 * kMinuteMs;
+  // Moves tried per re-optimisation, so it stays cheap. Default: 128.
+  std::int64_t reoptimize_evaluations = 128;
 };
 
 using Output = std::variant<Assignment, Alert>;
@@ -98,6 +104,9 @@ class Engine {
   // False iff the plan is infeasible even so (box overfull).
   bool AllowCurrentLateness(const Courier& courier, const std::function<const Order*(const std::string&)>& lookup,
                             EventTimeMs now, routing::Route* route) const;
+  // Moves jobs not yet under way between the area's couriers where that
+  // saves travel (routing::Reoptimize), and publishes the changed plans.
+  void ReoptimizeArea(Area& area, std::vector<Output>* out);
   // Retries up to `budget` of the area's unassigned orders whose window is
   // still open, in id order; forgets those whose window has passed.
   void RetryUnassigned(Area& area, std::size_t budget, std::vector<Output>* out);

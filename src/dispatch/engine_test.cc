@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "state/memory_store.h"
 
 namespace meal::dispatch {
@@ -140,6 +142,53 @@ TEST_F(EngineTest, UnassignedOrderIsRetriedWhenACourierFinishesEarly) {
   ASSERT_EQ(plan.stops.size(), 2u);
   EXPECT_LE(plan.stops[1].arrival_ms, small.window_end_ms);
   EXPECT_EQ(engine_.FindOrder("o2")->status, OrderStatus::kAssigned);
+}
+
+TEST(EngineReoptimizeTest, MovesAWaitingOrderToANewlyArrivedCourierOnTheTimer) {
+  EngineOptions options;
+  options.reoptimize_interval_ms = kMinuteMs;
+  Engine engine(options);
+  std::vector<Output> out;
+  auto apply = [&](std::string id, EventTimeMs t, EventBody body) {
+    return engine.Apply(Event{std::move(id), "area-1", t, std::move(body)}, &out).outcome;
+  };
+  const EventTimeMs t0 = kT0 + 10 * kHourMs;
+  ASSERT_EQ(apply("s", t0, Site{"site-1", "area-1", "", "", kSite, 3000, 0}), ApplyOutcome::kApplied);
+  ASSERT_EQ(apply("c1", t0, ShiftStarted{"c1", TravelMode::kBike, 6, t0 + 4 * kHourMs, kSite}),
+            ApplyOutcome::kApplied);
+  // Two orders to opposite sides of the site: c1 takes both.
+  auto place = [&](std::string id, GeoPoint where) {
+    OrderPlaced p;
+    p.order_id = id;
+    p.site_id = "site-1";
+    p.elder_id = "e-" + id;
+    p.has_delivery_location = true;
+    p.delivery_location = where;
+    p.window_start_ms = t0 + 30 * kMinuteMs;
+    p.window_end_ms = t0 + 3 * kHourMs;
+    p.meal_class = MealClass::kFrozen;  // no ride limit: the test is about travel
+    ASSERT_EQ(apply("p-" + id, t0 + kSecondMs, p), ApplyOutcome::kApplied);
+    ASSERT_EQ(apply("r-" + id, t0 + 2 * kSecondMs, OrderReady{id}), ApplyOutcome::kApplied);
+  };
+  place("east", {kSite.lat, kSite.lon + 0.03});
+  place("west", {kSite.lat, kSite.lon - 0.03});
+  ASSERT_EQ(engine.FindOrder("east")->courier_id, "c1");
+  ASSERT_EQ(engine.FindOrder("west")->courier_id, "c1");
+  // c2 arrives at the site; nothing moves until the timer fires.
+  ASSERT_EQ(apply("c2", t0 + 3 * kSecondMs, ShiftStarted{"c2", TravelMode::kBike, 6, t0 + 4 * kHourMs, kSite}),
+            ApplyOutcome::kApplied);
+  out.clear();
+  ASSERT_EQ(apply("ping", t0 + kMinuteMs + kSecondMs, LocationUpdate{"c2", kSite}), ApplyOutcome::kApplied);
+  // One of the orders, not the one c1 is about to collect, now goes with c2.
+  const Courier* c1 = engine.FindCourier("c1");
+  const Courier* c2 = engine.FindCourier("c2");
+  ASSERT_EQ(c2->route.size(), 2u);
+  ASSERT_EQ(c1->route.size(), 2u);
+  EXPECT_EQ(c1->route.front().order_id, c1->route.back().order_id);
+  EXPECT_EQ(engine.FindOrder(c2->route.front().order_id)->courier_id, "c2");
+  std::set<std::string> replanned;
+  for (const Output& o : out) replanned.insert(std::get<Assignment>(o).courier_id);
+  EXPECT_EQ(replanned, (std::set<std::string>{"c1", "c2"}));
 }
 
 TEST_F(EngineTest, DuplicateEventIdIsIgnored) {

@@ -48,14 +48,15 @@ void BuildJobStops(const Order& order, std::int32_t job, const EngineOptions& op
 }
 
 routing::Route BuildRoute(const Courier& courier, const OrderLookup& orders, EventTimeMs now,
-                          const EngineOptions& options, bool relax_committed) {
+                          const EngineOptions& options, bool relax_committed, JobIds* job_ids) {
   routing::Route route;
   route.vehicle.start = courier.location;
   route.vehicle.start_time = std::max(now, courier.location_ms);
   route.vehicle.shift_end = courier.shift_end_ms;
   route.vehicle.capacity = static_cast<std::int32_t>(courier.box_capacity);
   route.vehicle.mode = ToMode(courier.mode);
-  std::map<std::string, std::int32_t> jobs;
+  JobIds local;
+  JobIds& jobs = job_ids ? *job_ids : local;
   route.stops.reserve(courier.route.size());
   for (const RouteStop& rs : courier.route) {
     const Order* order = orders(rs.order_id);

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -16,9 +17,11 @@ using OrderLookup = std::function<const Order*(const std::string&)>;
 // known position at `now`. When `relax_committed` is set, stops already in
 // the plan lose their time windows and ride limits: they are promised, and
 // a delay that already happened must not block planning new work.
-// Stop job handles are positions in courier.route's order list.
+// Stop job handles number the orders; pass `job_ids` to share one numbering
+// across several couriers' routes (order id -> job), else they are local.
+using JobIds = std::map<std::string, std::int32_t>;
 routing::Route BuildRoute(const Courier& courier, const OrderLookup& orders, EventTimeMs now,
-                          const EngineOptions& options, bool relax_committed);
+                          const EngineOptions& options, bool relax_committed, JobIds* job_ids = nullptr);
 
 // The pickup and delivery stops of a ready order, with `job` as handle.
 void BuildJobStops(const Order& order, std::int32_t job, const EngineOptions& options,

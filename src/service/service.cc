@@ -28,6 +28,9 @@ dispatch::EngineOptions MakeEngineOptions(const config::DispatchConfig& c) {
   o.chilled_meal_limit_ms = c.chilled_meal_limit_min * kMinuteMs;
   o.pickup_service_ms = c.pickup_service_s * kSecondMs;
   o.delivery_service_ms = c.delivery_service_s * kSecondMs;
+  o.retries_per_completion = static_cast<std::size_t>(c.retries_per_completion);
+  o.reoptimize_interval_ms = c.reoptimize_interval_s * kSecondMs;
+  o.reoptimize_evaluations = c.reoptimize_evaluations;
   o.travel.circuity = c.circuity;
   o.travel.speed_mps = {c.walk_kmh / 3.6, c.bike_kmh / 3.6, c.ebike_kmh / 3.6, c.car_kmh / 3.6};
   return o;
