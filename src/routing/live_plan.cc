@@ -9,6 +9,28 @@ namespace {
 
 EventTimeMs StartAt(EventTimeMs arrival, const Stop& s) { return std::max(arrival, s.earliest); }
 
+// Travel from every slot of a route to `to`, exactly as TravelModel::TravelMs
+// computes it (same operations in the same order, so the same bits), written
+// as plain loops over arrays so the compiler can vectorise the square roots.
+void TravelFromSlots(const double* __restrict xs, const double* __restrict ys, const double* __restrict zs,
+                     std::size_t count, const Place& to, double ms_per_rad, double* __restrict chords,
+                     double* __restrict ms, DurationMs* out) {
+  const double tx = to.x, ty = to.y, tz = to.z;
+  for (std::size_t s = 0; s < count; ++s) {
+    const double dx = xs[s] - tx;
+    const double dy = ys[s] - ty;
+    const double dz = zs[s] - tz;
+    const double chord = __builtin_sqrt(dx * dx + dy * dy + dz * dz);
+    chords[s] = chord;
+    ms[s] = chord * (1.0 + chord * chord / 24.0) * ms_per_rad;
+  }
+  for (std::size_t s = 0; s < count; ++s) {
+    // Beyond 64 km the series is not exact enough: AngleRad's other branch.
+    const double m = chords[s] < 0.01 ? ms[s] : AngleRadFar(chords[s]) * ms_per_rad;
+    out[s] = RoundUpMs(m);
+  }
+}
+
 // A detour through a point costs at least nothing by the triangle inequality;
 // legs rounded up to whole milliseconds from floating-point distances can
 // break that by 1 ms, so bounds that rely on it keep this margin.
@@ -57,11 +79,19 @@ bool LivePlan::SetRoute(std::size_t r, Route route) {
   const Vehicle& v = c.route.vehicle;
   const std::vector<Stop>& stops = c.route.stops;
   const std::size_t n = stops.size();
-  c.places.resize(n + 1);
-  c.places[0] = ToPlace(v.start);
-  for (std::size_t k = 0; k < n; ++k) c.places[k + 1] = ToPlace(stops[k].location);
+  std::vector<Place> places(n + 1);
+  places[0] = ToPlace(v.start);
+  for (std::size_t k = 0; k < n; ++k) places[k + 1] = ToPlace(stops[k].location);
+  c.xs.resize(n + 1);
+  c.ys.resize(n + 1);
+  c.zs.resize(n + 1);
+  for (std::size_t k = 0; k <= n; ++k) {
+    c.xs[k] = places[k].x;
+    c.ys[k] = places[k].y;
+    c.zs[k] = places[k].z;
+  }
   c.leg.resize(n);
-  for (std::size_t k = 0; k < n; ++k) c.leg[k] = travel_.TravelMs(c.places[k], c.places[k + 1], v.mode);
+  for (std::size_t k = 0; k < n; ++k) c.leg[k] = travel_.TravelMs(places[k], places[k + 1], v.mode);
   c.departure.resize(n);
   RouteCost cost;
   c.feasible = Simulate(
@@ -116,13 +146,13 @@ std::optional<Insertion> LivePlan::BestInsertion(const Stop& pickup, const Stop&
     // Travel is symmetric: dp_[s] is both slot s -> pickup and pickup -> stop s-1.
     dp_.resize(n + 1);
     dd_.resize(n + 1);
-    // TravelMs spelled out with the mode's factor hoisted: the same operations,
-    // so the same bits.
     const double ms_per_rad = travel_.MsPerRadian(v.mode);
-    for (std::size_t s = 0; s <= n; ++s) {
-      dp_[s] = RoundUpMs(AngleRad(c.places[s], pp) * ms_per_rad);
-      dd_[s] = RoundUpMs(AngleRad(c.places[s], pdl) * ms_per_rad);
-    }
+    chord_scratch_.resize(n + 1);
+    ms_scratch_.resize(n + 1);
+    TravelFromSlots(c.xs.data(), c.ys.data(), c.zs.data(), n + 1, pp, ms_per_rad, chord_scratch_.data(),
+                    ms_scratch_.data(), dp_.data());
+    TravelFromSlots(c.xs.data(), c.ys.data(), c.zs.data(), n + 1, pdl, ms_per_rad, chord_scratch_.data(),
+                    ms_scratch_.data(), dd_.data());
     const DurationMs pd = RoundUpMs(AngleRad(pp, pdl) * ms_per_rad);
     auto detour = [&](const std::vector<DurationMs>& d, std::size_t pos) {
       return d[pos] + (pos < n ? d[pos + 1] - c.leg[pos] : 0);

@@ -42,7 +42,9 @@ class LivePlan {
   struct Cached {
     Route route;
     bool feasible = false;
-    std::vector<Place> places;           // slot 0: the start; slot k + 1: stop k
+    // Unit vectors of the places, one array per axis so the distances to a new
+    // stop vectorise. Slot 0: the start; slot k + 1: stop k.
+    std::vector<double> xs, ys, zs;
     std::vector<DurationMs> leg;         // into stop k from its predecessor
     std::vector<EventTimeMs> departure;  // from stop k
     std::vector<EventTimeMs> latest;    // latest start of stop k keeping every later stop feasible
@@ -59,6 +61,7 @@ class LivePlan {
   TravelModel travel_;
   std::vector<Cached> routes_;
   mutable std::vector<DurationMs> dp_, dd_;
+  mutable std::vector<double> chord_scratch_, ms_scratch_;
   mutable std::vector<EventTimeMs> scratch_departure_;
 };
 
