@@ -43,7 +43,12 @@ Outcomes ReadOutcomes(const sim::Topics& topics) {
   return out;
 }
 
-void PublishCity(const sim::City& city) {
+// The whole input is in Kafka before the service starts: the service merges
+// an area's topics by event time, which is a pure function of the input only
+// when it is all there (a live producer racing the consumer would make the
+// clean and the crashed run see different interleavings).
+void PublishCity(const sim::Topics& topics, const sim::City& city) {
+  CreateTopics(topics);
   Produce(city.registry);
   Produce(city.events);
 }
@@ -66,8 +71,8 @@ TEST(PipelineIntegrationTest, TenThousandOrdersAllAssignedOrAlertedWithoutDuplic
   const sim::Topics topics = UniqueTopics("volume");
   const sim::City city = MakeCity(topics, 10000, 4, 40, 0.0);
   ServiceProcess service("volume", topics);
-  service.Start();  // creates the topics
-  PublishCity(city);
+  PublishCity(topics, city);
+  service.Start();
   ASSERT_TRUE(service.WaitDrained(300)) << "see " << service.log_path();
   ASSERT_EQ(service.Stop(), 0);
 
@@ -101,8 +106,8 @@ TEST(PipelineIntegrationTest, SigkillMidStreamLosesNothingAndAppliesNothingTwice
   killed_topics.dlq += ".killed";
 
   ServiceProcess clean("clean", clean_topics);
+  PublishCity(input, city);
   clean.Start();
-  PublishCity(city);
   ASSERT_TRUE(clean.WaitDrained(300)) << "see " << clean.log_path();
   ASSERT_EQ(clean.Stop(), 0);
   const auto clean_state = clean.DumpState();
@@ -200,9 +205,10 @@ TEST(PipelineIntegrationTest, MalformedMessagesGoToTheDeadLetterTopicAndTrafficF
   std::stable_sort(mixed.begin(), mixed.end(), [](const auto& a, const auto& b) { return a.time_ms < b.time_ms; });
 
   ServiceProcess service("dlq", topics);
-  service.Start();
+  CreateTopics(topics);
   Produce(city.registry);
   Produce(mixed);
+  service.Start();
   ASSERT_TRUE(service.WaitDrained(300)) << "see " << service.log_path();
   ASSERT_EQ(service.Stop(), 0);
 

@@ -15,6 +15,7 @@
 #include <sstream>
 #include <thread>
 
+#include "kafka/admin.h"
 #include "kafka/producer.h"
 #include "state/keys.h"
 #include "state/rocksdb_store.h"
@@ -72,6 +73,15 @@ sim::Topics UniqueTopics(const std::string& test_name) {
   t.alerts = p + "alerts";
   t.dlq = p + "dlq";
   return t;
+}
+
+void CreateTopics(const sim::Topics& t) {
+  const std::vector<kafka::TopicSpec> specs = {
+      {t.orders, 4, 1, false},      {t.couriers, 4, 1, false}, {t.deliveries, 4, 1, false},
+      {t.sites, 1, 1, true},        {t.elders, 1, 1, true},    {t.assignments, 4, 1, false},
+      {t.alerts, 4, 1, false},      {t.dlq, 4, 1, false}};
+  const Status s = kafka::EnsureTopics({{"bootstrap.servers", Bootstrap()}}, specs, 15000);
+  ASSERT_TRUE(s.ok()) << s.ToString();
 }
 
 void Produce(const std::vector<sim::SimRecord>& records) {

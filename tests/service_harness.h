@@ -20,6 +20,11 @@ std::string Bootstrap();
 // Topic names unique to one test, so tests never see each other's records.
 sim::Topics UniqueTopics(const std::string& test_name);
 
+// Creates the test's topics as the service would (area topics with 4
+// partitions, registry topics compacted with 1), so input can be written
+// before the service starts.
+void CreateTopics(const sim::Topics& topics);
+
 // Produces records (value bytes as given, timestamp = time_ms) and waits for
 // every acknowledgement.
 void Produce(const std::vector<sim::SimRecord>& records);
