@@ -1,5 +1,7 @@
 #include "sim/scoreboard.h"
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -196,28 +198,34 @@ std::string FormatSummary(const DaySummary& s) {
 }
 
 std::string SummaryJson(const DaySummary& s) {
-  char buf[2048];
-  std::snprintf(
-      buf, sizeof buf,
-      "{\"orders_placed\":%lld,\"orders_ready\":%lld,\"orders_cancelled\":%lld,"
-      "\"malformed_sent\":%lld,\"assigned\":%lld,\"unassignable\":%lld,"
-      "\"unassignable_pct\":%.4f,\"without_outcome\":%lld,\"delivered\":%lld,\"failed\":%lld,"
-      "\"on_time_pct\":%.4f,\"latency_p50_ms\":%.3f,\"latency_p99_ms\":%.3f,"
-      "\"latency_samples\":%lld,\"assignments_received\":%lld,\"alerts_received\":%lld,"
-      "\"unreadable_outputs\":%lld,\"registry_records\":%lld,\"events_produced\":%lld,"
-      "\"produce_errors\":%lld,\"wall_s\":%.3f,\"events_per_s\":%.1f,\"day_wall_s\":%.3f,"
-      "\"day_events_per_s\":%.1f,\"drained\":%s}\n",
-      static_cast<long long>(s.orders_placed), static_cast<long long>(s.orders_ready),
-      static_cast<long long>(s.orders_cancelled), static_cast<long long>(s.malformed_sent),
-      static_cast<long long>(s.assigned), static_cast<long long>(s.unassignable),
-      s.unassignable_pct, static_cast<long long>(s.without_outcome),
-      static_cast<long long>(s.delivered), static_cast<long long>(s.failed), s.on_time_pct,
-      s.latency_p50_ms, s.latency_p99_ms, static_cast<long long>(s.latency_samples),
-      static_cast<long long>(s.assignments_received), static_cast<long long>(s.alerts_received),
-      static_cast<long long>(s.unreadable_outputs), static_cast<long long>(s.registry_records),
-      static_cast<long long>(s.events_produced), static_cast<long long>(s.produce_errors),
-      s.wall_s, s.events_per_s, s.day_wall_s, s.day_events_per_s, s.drained ? "true" : "false");
-  return buf;
+  const nlohmann::json j = {
+      {"orders_placed", s.orders_placed},
+      {"orders_ready", s.orders_ready},
+      {"orders_cancelled", s.orders_cancelled},
+      {"malformed_sent", s.malformed_sent},
+      {"assigned", s.assigned},
+      {"unassignable", s.unassignable},
+      {"unassignable_pct", s.unassignable_pct},
+      {"without_outcome", s.without_outcome},
+      {"delivered", s.delivered},
+      {"failed", s.failed},
+      {"on_time_pct", s.on_time_pct},
+      {"latency_p50_ms", s.latency_p50_ms},
+      {"latency_p99_ms", s.latency_p99_ms},
+      {"latency_samples", s.latency_samples},
+      {"assignments_received", s.assignments_received},
+      {"alerts_received", s.alerts_received},
+      {"unreadable_outputs", s.unreadable_outputs},
+      {"registry_records", s.registry_records},
+      {"events_produced", s.events_produced},
+      {"produce_errors", s.produce_errors},
+      {"wall_s", s.wall_s},
+      {"events_per_s", s.events_per_s},
+      {"day_wall_s", s.day_wall_s},
+      {"day_events_per_s", s.day_events_per_s},
+      {"drained", s.drained},
+  };
+  return j.dump() + "\n";
 }
 
 }  // namespace meal::sim
