@@ -60,7 +60,6 @@ int GroupConsumer::TopicIndex(const char* name) const {
 void GroupConsumer::OnRebalance(rd_kafka_t*, rd_kafka_resp_err_t err,
                                 rd_kafka_topic_partition_list_t* partitions, void* opaque) {
   auto* self = static_cast<GroupConsumer*>(opaque);
-  ++self->generation_;
   if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
     self->Assign(partitions);
   } else {

@@ -65,8 +65,6 @@ class GroupConsumer {
 
   const std::string& topic(int index) const { return topics_[index]; }
   std::size_t assigned_count() const { return positions_.size(); }
-  // Number of rebalances seen; a test hook for readiness.
-  int generation() const { return generation_; }
 
  private:
   static void OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
@@ -81,7 +79,6 @@ class GroupConsumer {
   Merger& merger_;
   RevokeHook on_revoke_;
   std::map<std::pair<int, std::int32_t>, std::int64_t> positions_;
-  int generation_ = 0;
 };
 
 }  // namespace meal::ingest

@@ -52,8 +52,6 @@ bool Producer::Flush(int timeout_ms) {
   return rd_kafka_flush(rk_.get(), timeout_ms) == RD_KAFKA_RESP_ERR_NO_ERROR;
 }
 
-int Producer::OutQueueLength() const { return rd_kafka_outq_len(rk_.get()); }
-
 void Producer::OnDelivery(rd_kafka_t*, const rd_kafka_message_t* msg, void* opaque) {
   auto* self = static_cast<Producer*>(opaque);
   if (self->on_delivery_) {

@@ -36,8 +36,6 @@ class Producer {
   void Poll(int timeout_ms = 0);
   // Waits for every queued record; returns false on timeout.
   bool Flush(int timeout_ms);
-  // Records queued or in flight.
-  int OutQueueLength() const;
 
   rd_kafka_t* handle() { return rk_.get(); }
 

@@ -60,13 +60,13 @@ void Outbox::OnDelivery(std::uint64_t seq, rd_kafka_resp_err_t err) {
   if (it == in_flight_.end()) return;
   if (err) {
     spdlog::warn("output to {} not acknowledged ({}); producing again", it->second.topic, kafka::ErrorText(err));
-    ++retries_total_;
+    retries_total_->Inc();
     failed_.push_back(seq);
     return;
   }
   in_flight_.erase(it);
   acknowledged_.push_back(seq);
-  ++acknowledged_total_;
+  acknowledged_total_->Inc();
 }
 
 }  // namespace meal::service

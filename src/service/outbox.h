@@ -14,13 +14,17 @@
 
 #include "codec/state_codec.h"
 #include "kafka/producer.h"
+#include "metrics/registry.h"
 #include "state/store.h"
 
 namespace meal::service {
 
 class Outbox {
  public:
-  explicit Outbox(kafka::Producer* producer) : producer_(producer) {}
+  // `acknowledged` and `retried` count outputs the broker took and outputs
+  // produced again after a failed delivery.
+  Outbox(kafka::Producer* producer, metrics::Counter* acknowledged, metrics::Counter* retried)
+      : producer_(producer), acknowledged_total_(acknowledged), retries_total_(retried) {}
 
   // Reads entries left by an earlier run; they are produced by the next Publish.
   Status Recover(const state::Store& store);
@@ -41,8 +45,6 @@ class Outbox {
   // Acknowledgements whose deletion has not been committed yet.
   bool HasAcknowledged() const { return !acknowledged_.empty(); }
   std::size_t pending() const { return staged_.size() + in_flight_.size(); }
-  std::uint64_t acknowledged_total() const { return acknowledged_total_; }
-  std::uint64_t retries_total() const { return retries_total_; }
 
  private:
   kafka::Producer* producer_;
@@ -52,8 +54,8 @@ class Outbox {
   std::map<std::uint64_t, codec::OutboxEntry> in_flight_;
   std::vector<std::uint64_t> acknowledged_;  // to delete from the store
   std::vector<std::uint64_t> failed_;        // to produce again
-  std::uint64_t acknowledged_total_ = 0;
-  std::uint64_t retries_total_ = 0;
+  metrics::Counter* acknowledged_total_;
+  metrics::Counter* retries_total_;
 };
 
 }  // namespace meal::service

@@ -97,7 +97,9 @@ Status Service::Start() {
   try {
     producer_ = std::make_unique<kafka::Producer>(
         props, [this](std::uint64_t seq, rd_kafka_resp_err_t err) { outbox_->OnDelivery(seq, err); });
-    outbox_ = std::make_unique<Outbox>(producer_.get());
+    outbox_ = std::make_unique<Outbox>(
+        producer_.get(), &metrics_.GetCounter("meal_outputs_acknowledged_total", "Outputs acknowledged by Kafka"),
+        &metrics_.GetCounter("meal_output_retries_total", "Outputs produced again after a failed delivery"));
     if (Status s = outbox_->Recover(*store_); !s.ok()) return s;
     outbox_->Publish();
 

@@ -1,7 +1,5 @@
 #include "state/keys.h"
 
-#include <charconv>
-
 namespace meal::state {
 namespace {
 
@@ -65,16 +63,5 @@ bool DecodeOutboxKey(std::string_view key, std::uint64_t* seq) {
   return true;
 }
 
-bool DecodeOffsetKey(std::string_view key, std::string* topic, std::int32_t* partition) {
-  if (!key.starts_with(kOffsetPrefix)) return false;
-  const std::string_view rest = key.substr(kOffsetPrefix.size());
-  const std::size_t slash = rest.rfind('/');
-  if (slash == std::string_view::npos) return false;
-  const std::string_view digits = rest.substr(slash + 1);
-  auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), *partition);
-  if (ec != std::errc() || ptr != digits.data() + digits.size()) return false;
-  topic->assign(rest.substr(0, slash));
-  return true;
-}
 
 }  // namespace meal::state

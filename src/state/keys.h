@@ -40,7 +40,5 @@ std::string EncodeOffset(std::int64_t offset);
 bool DecodeOffset(std::string_view bytes, std::int64_t* offset);
 // Parses an OutboxKey; false iff it is not one.
 bool DecodeOutboxKey(std::string_view key, std::uint64_t* seq);
-// Parses an OffsetKey; false iff it is not one.
-bool DecodeOffsetKey(std::string_view key, std::string* topic, std::int32_t* partition);
 
 }  // namespace meal::state
