@@ -135,13 +135,7 @@ std::optional<Insertion> CheapestInsertion(std::span<const Route> routes, const 
         }
         if (best && added > best->added_travel_ms) continue;
 
-        auto at = [&](std::size_t k) -> const Stop& {
-          if (k < i) return stops[k];
-          if (k == i) return pickup;
-          if (k <= j) return stops[k - 1];
-          if (k == j + 1) return delivery;
-          return stops[k - 2];
-        };
+        auto at = [&](std::size_t k) -> const Stop& { return InsertedStopAt(stops, i, j, pickup, delivery, k); };
         RouteCost cost;
         if (!EvaluateSequence(v, n + 2, at, travel, s.eval.data(), &cost, nullptr)) continue;
         Insertion candidate{r, i, j + 1, cost.travel_ms - base.travel_ms, cost.end_ms};

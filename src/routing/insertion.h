@@ -16,6 +16,17 @@ struct Insertion {
   EventTimeMs end_ms = 0;        // the route's new end time
 };
 
+// The k-th stop of `stops` with the pickup placed at i and the delivery at
+// j + 1 (the delivery goes before stops[j]), without building the sequence.
+inline const Stop& InsertedStopAt(const std::vector<Stop>& stops, std::size_t i, std::size_t j, const Stop& pickup,
+                                  const Stop& delivery, std::size_t k) {
+  if (k < i) return stops[k];
+  if (k == i) return pickup;
+  if (k <= j) return stops[k - 1];
+  if (k == j + 1) return delivery;
+  return stops[k - 2];
+}
+
 // Tries every route and every pair of positions (pickup before delivery) and
 // returns the feasible insertion that adds the least travel time; ties go to
 // the earlier route end, then the lower route index, then earlier positions,

@@ -115,13 +115,7 @@ bool LivePlan::SetRoute(std::size_t r, Route route) {
 bool LivePlan::Confirm(const Cached& c, std::size_t i, std::size_t j, const Stop& pickup, const Stop& delivery,
                        const DurationMs* dp, const DurationMs* dd, DurationMs pd, RouteCost* cost) const {
   const std::vector<Stop>& stops = c.route.stops;
-  auto at = [&](std::size_t k) -> const Stop& {
-    if (k < i) return stops[k];
-    if (k == i) return pickup;
-    if (k <= j) return stops[k - 1];
-    if (k == j + 1) return delivery;
-    return stops[k - 2];
-  };
+  auto at = [&](std::size_t k) -> const Stop& { return InsertedStopAt(stops, i, j, pickup, delivery, k); };
   auto leg = [&](std::size_t k) -> DurationMs {
     if (k < i) return c.leg[k];
     if (k == i) return dp[i];                      // from slot i (start or stop i-1)

@@ -8,7 +8,7 @@
 #include <utility>
 
 #include "mealdispatch/v1/events.pb.h"
-#include "sim/rng.h"
+#include "common/random.h"
 
 namespace meal::sim {
 namespace {

@@ -9,7 +9,7 @@ namespace {
 // Blinks are drawn only when a position would become the best one: skipping
 // a position that would not win anyway changes nothing, so this is the
 // paper's rule at a fraction of the random draws.
-inline bool Keep(double blink, Rng& rng) { return blink <= 0 || rng.Uniform() >= blink; }
+inline bool Keep(double blink, Rng& rng) { return blink <= 0 || rng.Unit() >= blink; }
 
 void BestSingleInRoute(const Problem& p, const Route& rt, int r, int c, double blink, Rng& rng,
                        InsertionChoice* best) {

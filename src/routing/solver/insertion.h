@@ -5,7 +5,7 @@
 #include <limits>
 
 #include "routing/solver/problem.h"
-#include "routing/solver/rng.h"
+#include "common/random.h"
 #include "routing/solver/route_state.h"
 
 namespace meal::routing::solver {

@@ -49,7 +49,7 @@ void RuinStrings(const Problem& p, const RuinParams& params, Solution& s, Rng& r
   const double avg_size = static_cast<double>(assigned) / used;
   const double ls_max = std::min<double>(params.max_string, avg_size);
   const double ks_max = 4 * params.average_removed / (1 + ls_max) - 1;
-  const int ks = static_cast<int>(rng.Uniform() * std::max(1.0, ks_max)) + 1;
+  const int ks = static_cast<int>(rng.Unit() * std::max(1.0, ks_max)) + 1;
 
   // A random customer on a route; the walk along its neighbours picks routes.
   int seed = -1;
@@ -73,11 +73,11 @@ void RuinStrings(const Problem& p, const RuinParams& params, Solution& s, Rng& r
     const int l_max = static_cast<int>(std::min<double>(m, ls_max));
     const int l = 1 + rng.Below(std::max(1, l_max));
     const int pos = s.pos_of[c];  // 1..m
-    if (l < m && rng.Uniform() < params.split_rate) {
+    if (l < m && rng.Unit() < params.split_rate) {
       // Split string: a string of l + keep customers around c, of which a
       // consecutive run of `keep` stays on the route.
       int keep = 1;
-      while (l + keep < m && rng.Uniform() < params.split_depth) ++keep;
+      while (l + keep < m && rng.Unit() < params.split_depth) ++keep;
       const int len = l + keep;
       const int lo = std::max(1, pos - len + 1);
       const int hi = std::min(pos, m - len + 1);

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "routing/solver/insertion.h"
-#include "routing/solver/rng.h"
+#include "common/random.h"
 
 namespace meal::routing::solver {
 
@@ -171,7 +171,7 @@ void Search::FleetPhase(double until) {
     const std::int64_t cur_abs = absence_sum(current_);
     const bool accept = candidate_.unassigned.size() < current_.unassigned.size() || cand_abs < cur_abs ||
                         (cand_abs == cur_abs && candidate_.unassigned.size() == current_.unassigned.size() &&
-                         candidate_.Distance() < current_.Distance() - o_.fleet_temperature * std::log(1.0 - rng_.Uniform()));
+                         candidate_.Distance() < current_.Distance() - o_.fleet_temperature * std::log(1.0 - rng_.Unit()));
     if (accept) {
       Sync(current_, candidate_);
     } else {
@@ -221,7 +221,7 @@ void Search::DistancePhase(double from, double to, bool count_vehicles) {
     const double cost = walk_cost(candidate_);
     // Threshold form of the Metropolis rule: accept if the candidate beats
     // the current cost minus T ln U (U uniform in (0, 1]).
-    if (cost < current_cost - temperature * std::log(1.0 - rng_.Uniform())) {
+    if (cost < current_cost - temperature * std::log(1.0 - rng_.Unit())) {
       Sync(current_, candidate_);
       current_cost = cost;
       const double true_cost = soft > 0 ? current_.Cost(p_, count_vehicles) : cost;

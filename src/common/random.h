@@ -1,4 +1,5 @@
-// A small deterministic random number generator for the simulator.
+// A small deterministic random number generator for the simulator and the
+// routing solver.
 //
 // The standard distributions (std::uniform_int_distribution and friends) are
 // implementation-defined, so the same seed could give different cities on
@@ -12,7 +13,7 @@
 #include <initializer_list>
 #include <string_view>
 
-namespace meal::sim {
+namespace meal {
 
 // One step of SplitMix64: advances *state and returns a well-mixed word.
 inline std::uint64_t SplitMix64(std::uint64_t* state) {
@@ -69,6 +70,10 @@ class Rng {
   // Uniform in [0, 1).
   double Unit() { return ToUnit(Next()); }
 
+  // Uniform integer in [0, n), by multiply-shift (a bias below 2^-32 is fine
+  // for search heuristics, and it needs no loop). REQUIRES: 0 < n < 2^32.
+  int Below(int n) { return static_cast<int>(((Next() >> 32) * static_cast<std::uint64_t>(n)) >> 32); }
+
   // Uniform in [lo, hi).
   double Uniform(double lo, double hi) { return lo + (hi - lo) * Unit(); }
 
@@ -106,4 +111,4 @@ class Rng {
   std::uint64_t state_[4];
 };
 
-}  // namespace meal::sim
+}  // namespace meal
