@@ -1,6 +1,7 @@
 #include "routing/live_plan.h"
 
 #include <algorithm>
+#include <bit>
 #include <limits>
 #include <tuple>
 
@@ -9,25 +10,37 @@ namespace {
 
 EventTimeMs StartAt(EventTimeMs arrival, const Stop& s) { return std::max(arrival, s.earliest); }
 
+// ceil(ms) for 0 <= ms < 2^51 as RoundUpMs computes it, in arithmetic the
+// compiler vectorises on any x86-64: adding 2^52 rounds to an integer held
+// in the mantissa, whose bits are then read as the integer itself.
+inline std::int64_t CeilBits(double ms) {
+  constexpr double kTwo52 = 4503599627370496.0;
+  double t = ms + kTwo52;
+  t += t - kTwo52 < ms ? 1.0 : 0.0;
+  return std::bit_cast<std::int64_t>(t) - std::bit_cast<std::int64_t>(kTwo52);
+}
+
 // Travel from every slot of a route to `to`, exactly as TravelModel::TravelMs
-// computes it (same operations in the same order, so the same bits), written
-// as plain loops over arrays so the compiler can vectorise the square roots.
+// computes it (same operations in the same order, so the same bits), in
+// branch-free loops the compiler vectorises; the rare slot 64 km or more
+// away is redone with AngleRad's other branch. `ms` is scratch for count.
 void TravelFromSlots(const double* __restrict xs, const double* __restrict ys, const double* __restrict zs,
-                     std::size_t count, const Place& to, double ms_per_rad, double* __restrict chords,
-                     double* __restrict ms, DurationMs* out) {
+                     std::size_t count, const Place& to, double ms_per_rad, double* __restrict ms,
+                     DurationMs* __restrict out) {
   const double tx = to.x, ty = to.y, tz = to.z;
   for (std::size_t s = 0; s < count; ++s) {
     const double dx = xs[s] - tx;
     const double dy = ys[s] - ty;
     const double dz = zs[s] - tz;
     const double chord = __builtin_sqrt(dx * dx + dy * dy + dz * dz);
-    chords[s] = chord;
-    ms[s] = chord * (1.0 + chord * chord / 24.0) * ms_per_rad;
+    ms[s] = chord * (1.0 + chord * chord * kInv24) * ms_per_rad;
   }
+  // The series is monotone, so a chord of kNearChord or more gives at least
+  // this; a nearer slot that reaches it too is merely redone.
+  const double far_ms = kNearChord * (1.0 + kNearChord * kNearChord * kInv24) * ms_per_rad;
+  for (std::size_t s = 0; s < count; ++s) out[s] = CeilBits(ms[s]);
   for (std::size_t s = 0; s < count; ++s) {
-    // Beyond 64 km the series is not exact enough: AngleRad's other branch.
-    const double m = chords[s] < 0.01 ? ms[s] : AngleRadFar(chords[s]) * ms_per_rad;
-    out[s] = RoundUpMs(m);
+    if (ms[s] >= far_ms) out[s] = RoundUpMs(AngleRad(Place{xs[s], ys[s], zs[s]}, to) * ms_per_rad);
   }
 }
 
@@ -141,16 +154,20 @@ std::optional<Insertion> LivePlan::BestInsertion(const Stop& pickup, const Stop&
     dp_.resize(n + 1);
     dd_.resize(n + 1);
     const double ms_per_rad = travel_.MsPerRadian(v.mode);
-    chord_scratch_.resize(n + 1);
     ms_scratch_.resize(n + 1);
-    TravelFromSlots(c.xs.data(), c.ys.data(), c.zs.data(), n + 1, pp, ms_per_rad, chord_scratch_.data(),
-                    ms_scratch_.data(), dp_.data());
-    TravelFromSlots(c.xs.data(), c.ys.data(), c.zs.data(), n + 1, pdl, ms_per_rad, chord_scratch_.data(),
-                    ms_scratch_.data(), dd_.data());
-    const DurationMs pd = RoundUpMs(AngleRad(pp, pdl) * ms_per_rad);
+    TravelFromSlots(c.xs.data(), c.ys.data(), c.zs.data(), n + 1, pp, ms_per_rad, ms_scratch_.data(), dp_.data());
     auto detour = [&](const std::vector<DurationMs>& d, std::size_t pos) {
       return d[pos] + (pos < n ? d[pos + 1] - c.leg[pos] : 0);
     };
+    // Whatever follows the pickup adds no less than nothing, up to rounding:
+    // a route where the pickup alone costs too much needs no delivery times.
+    if (best) {
+      DurationMs min_p = std::numeric_limits<DurationMs>::max();
+      for (std::size_t pos = 0; pos <= n; ++pos) min_p = std::min(min_p, detour(dp_, pos));
+      if (min_p - kRoundingSlackMs > best->added_travel_ms) continue;
+    }
+    TravelFromSlots(c.xs.data(), c.ys.data(), c.zs.data(), n + 1, pdl, ms_per_rad, ms_scratch_.data(), dd_.data());
+    const DurationMs pd = RoundUpMs(AngleRad(pp, pdl) * ms_per_rad);
 
     // The least added travel any position pair could have in this route.
     if (best) {

@@ -61,7 +61,7 @@ class LivePlan {
   TravelModel travel_;
   std::vector<Cached> routes_;
   mutable std::vector<DurationMs> dp_, dd_;
-  mutable std::vector<double> chord_scratch_, ms_scratch_;
+  mutable std::vector<double> ms_scratch_;
   mutable std::vector<EventTimeMs> scratch_departure_;
 };
 

@@ -22,7 +22,9 @@ std::vector<Route> RandomRoutes(std::mt19937_64& rng, int count, const TravelMod
   std::uniform_int_distribution<int> jobs(0, 6), cap(2, 8), mode(0, 3), window(0, 90);
   for (int c = 0; c < count; ++c) {
     Route r;
-    r.vehicle = {Near(rng, 0.02), kNoon, kNoon + (2 + c % 3) * 3'600'000, cap(rng), 0,
+    // Every seventh courier is one or two hundred kilometres away (a stale
+    // position), so distances beyond the series' range are exercised too.
+    r.vehicle = {Near(rng, c % 7 == 3 ? 1.5 : 0.02), kNoon, kNoon + (2 + c % 3) * 3'600'000, cap(rng), 0,
                  static_cast<Mode>(mode(rng))};
     const int n = jobs(rng);
     for (int j = 0; j < n; ++j) {
@@ -117,6 +119,24 @@ TEST(LivePlanTest, EqualDetourGoesToTheRouteThatEndsEarlier) {
   const Stop d{home, false, 1, -1, kNoon, kNoon + 3'600'000, 0, 0, kNotPickedUp};
   ASSERT_EQ(CheapestInsertion(routes, p, d, travel)->route, 1u);
   EXPECT_EQ(plan.BestInsertion(p, d)->route, 1u);
+}
+
+TEST(LivePlanTest, AFarAwayCourierGetsExactTravelTimes) {
+  // A courier more than 64 km away takes AngleRad's asin branch; a series
+  // used beyond its range would be seconds off at this distance.
+  const TravelModel travel;
+  Route far;
+  far.vehicle = {{50.0, 123.43}, kNoon, kNoLimit, 4, 0, Mode::kCar};
+  const std::vector<Route> routes = {far};
+  LivePlan plan(travel);
+  plan.SetRoute(0, far);
+  const Stop p{{41.80, 123.43}, true, 1, 1, kNoon, kNoLimit, 0, 0, kNotPickedUp};
+  const Stop d{{41.805, 123.435}, false, 1, -1, kNoon, kNoLimit, 0, 0, kNotPickedUp};
+  const auto expected = CheapestInsertion(routes, p, d, travel);
+  const auto got = plan.BestInsertion(p, d);
+  ASSERT_TRUE(expected && got);
+  EXPECT_EQ(got->added_travel_ms, expected->added_travel_ms);
+  EXPECT_EQ(got->end_ms, expected->end_ms);
 }
 
 TEST(LivePlanTest, PlacesGiveTheSameTravelTimesAsPoints) {

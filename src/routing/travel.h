@@ -20,8 +20,12 @@ struct Place {
   double z = 0;
 };
 Place ToPlace(GeoPoint p);
-// 2·asin(chord/2), for chords of 0.01 and more.
+// 2·asin(chord/2), for chords of kNearChord and more.
 double AngleRadFar(double chord);
+inline constexpr double kNearChord = 0.01;
+// A product, not a division: the insertion search evaluates the series for
+// every stop, and a division costs several multiplications.
+inline constexpr double kInv24 = 1.0 / 24.0;
 
 // Central angle between two places, in radians. Inline: the insertion search
 // computes it for every stop of every route.
@@ -32,7 +36,7 @@ inline double AngleRad(const Place& a, const Place& b) {
   const double chord = __builtin_sqrt(dx * dx + dy * dy + dz * dz);
   // 2·asin(chord/2); below 0.01 rad (64 km) the series chord + chord³/24 is
   // exact to 1e-12 and avoids asin.
-  return chord < 0.01 ? chord * (1.0 + chord * chord / 24.0) : AngleRadFar(chord);
+  return chord < kNearChord ? chord * (1.0 + chord * chord * kInv24) : AngleRadFar(chord);
 }
 
 // Rounds a non-negative time up to whole milliseconds (std::ceil is a library
