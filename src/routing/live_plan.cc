@@ -3,12 +3,9 @@
 #include <algorithm>
 #include <bit>
 #include <limits>
-#include <tuple>
 
 namespace meal::routing {
 namespace {
-
-EventTimeMs StartAt(EventTimeMs arrival, const Stop& s) { return std::max(arrival, s.earliest); }
 
 // ceil(ms) for 0 <= ms < 2^51 as RoundUpMs computes it, in arithmetic the
 // compiler vectorises on any x86-64: adding 2^52 rounds to an integer held
@@ -49,22 +46,36 @@ void TravelFromSlots(const double* __restrict xs, const double* __restrict ys, c
 // break that by 1 ms, so bounds that rely on it keep this margin.
 constexpr DurationMs kRoundingSlackMs = 2;
 
+// The vehicle's end point as the route's last stop: nothing to load, open
+// until the shift ends, and no delivery refers to it.
+Stop EndStop(const Vehicle& v) {
+  Stop s;
+  s.location = *v.end;
+  s.place = v.end_place;
+  s.job = std::numeric_limits<std::int32_t>::min();
+  s.latest = v.shift_end;
+  return s;
+}
+
 // The schedule of `count` stops given by `stop_at(k)` with travel `leg_at(k)`
-// into each, checked as Evaluate checks it. `departures` has room for count.
+// into each, checked as EvaluateSequence checks it (an end point being the
+// last stop). `departures` has room for count.
 template <typename StopAt, typename LegAt>
 bool Simulate(const Vehicle& v, std::size_t count, StopAt&& stop_at, LegAt&& leg_at, EventTimeMs* departures,
               RouteCost* cost) {
   EventTimeMs now = v.start_time;
-  std::int32_t load = v.onboard;
+  Load load = v.onboard;
+  if (!load.FitsIn(v.capacity)) return false;
   DurationMs travel = 0;
+  std::int64_t lateness = 0;
   for (std::size_t k = 0; k < count; ++k) {
     const Stop& stop = stop_at(k);
     const DurationMs leg = leg_at(k);
     travel += leg;
-    const EventTimeMs start = StartAt(now + leg, stop);
+    const EventTimeMs start = ServiceStart(stop, now + leg);
     if (start > stop.latest) return false;
     load += stop.load_delta;
-    if (load > v.capacity || load < 0) return false;
+    if (!load.FitsIn(v.capacity)) return false;
     if (!stop.pickup) {
       EventTimeMs picked = stop.picked_up_at;
       if (picked == kNotPickedUp) {
@@ -75,11 +86,12 @@ bool Simulate(const Vehicle& v, std::size_t count, StopAt&& stop_at, LegAt&& leg
       }
       if (stop.max_ride_ms > 0 && start - picked > stop.max_ride_ms) return false;
     }
+    lateness += Lateness(stop, start);
     now = start + stop.service_ms;
     if (now > v.shift_end) return false;
     departures[k] = now;
   }
-  *cost = {travel, now};
+  *cost = {travel, now, lateness};
   return true;
 }
 
@@ -90,145 +102,211 @@ bool LivePlan::SetRoute(std::size_t r, Route route) {
   Cached& c = routes_[r];
   c.route = std::move(route);
   const Vehicle& v = c.route.vehicle;
-  const std::vector<Stop>& stops = c.route.stops;
-  const std::size_t n = stops.size();
-  std::vector<Place> places(n + 1);
+  c.seq = c.route.stops;
+  if (v.end) c.seq.push_back(EndStop(v));
+  const std::vector<Stop>& seq = c.seq;
+  const std::size_t m = seq.size();
+  std::vector<Place> places(m + 1);
   places[0] = ToPlace(v.start);
-  for (std::size_t k = 0; k < n; ++k) places[k + 1] = ToPlace(stops[k].location);
-  c.xs.resize(n + 1);
-  c.ys.resize(n + 1);
-  c.zs.resize(n + 1);
-  for (std::size_t k = 0; k <= n; ++k) {
+  for (std::size_t k = 0; k < m; ++k) places[k + 1] = ToPlace(seq[k].location);
+  c.xs.resize(m + 1);
+  c.ys.resize(m + 1);
+  c.zs.resize(m + 1);
+  c.places.resize(m + 1);
+  c.places[0] = v.start_place;
+  for (std::size_t k = 0; k <= m; ++k) {
     c.xs[k] = places[k].x;
     c.ys[k] = places[k].y;
     c.zs[k] = places[k].z;
+    if (k > 0) c.places[k] = seq[k - 1].place;
   }
-  c.leg.resize(n);
-  for (std::size_t k = 0; k < n; ++k) c.leg[k] = travel_.TravelMs(places[k], places[k + 1], v.mode);
-  c.departure.resize(n);
+  c.leg.resize(m);
+  for (std::size_t k = 0; k < m; ++k) {
+    const GeoPoint from = k == 0 ? v.start : seq[k - 1].location;
+    c.leg[k] = travel_.table ? travel_.Between(from, c.places[k], seq[k].location, seq[k].place, v.mode)
+                             : travel_.TravelMs(places[k], places[k + 1], v.mode);
+  }
+  c.departure.resize(m);
   RouteCost cost;
-  c.feasible = Simulate(
-      v, n, [&](std::size_t k) -> const Stop& { return stops[k]; }, [&](std::size_t k) { return c.leg[k]; },
-      c.departure.data(), &cost);
+  bool skills = true;
+  for (const Stop& s : c.route.stops) skills = skills && HasSkills(v, s.skills);
+  c.feasible = skills && Simulate(
+                             v, m, [&](std::size_t k) -> const Stop& { return seq[k]; },
+                             [&](std::size_t k) { return c.leg[k]; }, c.departure.data(), &cost);
   c.travel_ms = cost.travel_ms;
-  c.load.resize(n);
-  std::int32_t load = v.onboard;
-  for (std::size_t k = 0; k < n; ++k) c.load[k] = load += stops[k].load_delta;
-  c.latest.resize(n);
-  EventTimeMs next_latest = kNoLimit;
-  for (std::size_t k = n; k-- > 0;) {
-    EventTimeMs l = std::min(stops[k].latest, v.shift_end - stops[k].service_ms);
-    if (k + 1 < n && next_latest != kNoLimit) l = std::min(l, next_latest - c.leg[k + 1] - stops[k].service_ms);
-    c.latest[k] = l;
-    next_latest = l;
+  c.lateness = cost.lateness;
+  c.load.resize(m);
+  Load load = v.onboard;
+  for (std::size_t k = 0; k < m; ++k) c.load[k] = load += seq[k].load_delta;
+  c.latest.resize(m);
+  for (std::size_t k = m; k-- > 0;) {
+    EventTimeMs cap = v.shift_end - seq[k].service_ms;
+    if (k + 1 < m) cap = std::min(cap, c.latest[k + 1] - c.leg[k + 1] - seq[k].service_ms);
+    c.latest[k] = LatestServiceStart(seq[k], cap);
   }
   return c.feasible;
 }
 
+const DurationMs* LivePlan::TravelWith(const Cached& c, const Place& at, const Stop& stop,
+                                       std::vector<DurationMs>& to, std::vector<DurationMs>& from) const {
+  const std::size_t slots = c.xs.size();
+  const Vehicle& v = c.route.vehicle;
+  to.resize(slots);
+  if (!travel_.table) {
+    // Symmetric: the time from slot k + 1 to the stop is the time back.
+    ms_scratch_.resize(slots);
+    TravelFromSlots(c.xs.data(), c.ys.data(), c.zs.data(), slots, at, travel_.MsPerRadian(v.mode),
+                    ms_scratch_.data(), to.data());
+    return to.data() + 1;
+  }
+  from.resize(slots - 1);
+  for (std::size_t s = 0; s < slots; ++s) {
+    const Place slot{c.xs[s], c.ys[s], c.zs[s]};
+    const GeoPoint slot_point = s == 0 ? v.start : c.seq[s - 1].location;
+    const DurationMs there = travel_.table->Get(v.mode, c.places[s], stop.place);
+    to[s] = there >= 0 ? there : travel_.TravelMs(slot, at, v.mode);
+    if (s == 0) continue;
+    const DurationMs back = travel_.table->Get(v.mode, stop.place, c.places[s]);
+    from[s - 1] = back >= 0 ? back : travel_.Between(stop.location, stop.place, slot_point, c.places[s], v.mode);
+  }
+  return from.data();
+}
+
 bool LivePlan::Confirm(const Cached& c, std::size_t i, std::size_t j, const Stop& pickup, const Stop& delivery,
-                       const DurationMs* dp, const DurationMs* dd, DurationMs pd, RouteCost* cost) const {
-  const std::vector<Stop>& stops = c.route.stops;
-  auto at = [&](std::size_t k) -> const Stop& { return InsertedStopAt(stops, i, j, pickup, delivery, k); };
+                       const DurationMs* to_p, const DurationMs* from_p, const DurationMs* to_d,
+                       const DurationMs* from_d, DurationMs pd, RouteCost* cost) const {
+  const std::vector<Stop>& seq = c.seq;
+  auto at = [&](std::size_t k) -> const Stop& { return InsertedStopAt(seq, i, j, pickup, delivery, k); };
   auto leg = [&](std::size_t k) -> DurationMs {
     if (k < i) return c.leg[k];
-    if (k == i) return dp[i];                      // from slot i (start or stop i-1)
-    if (k <= j) return k == i + 1 ? dp[i + 1] : c.leg[k - 1];  // stop k-1, after the pickup
-    if (k == j + 1) return j == i ? pd : dd[j];    // from stop j-1 (or the pickup)
-    return k == j + 2 ? dd[j + 1] : c.leg[k - 2];  // stop k-2, after the delivery
+    if (k == i) return to_p[i];                          // from slot i (start or seq[i-1])
+    if (k <= j) return k == i + 1 ? from_p[i] : c.leg[k - 1];  // seq[k-1], after the pickup
+    if (k == j + 1) return j == i ? pd : to_d[j];        // from seq[j-1] (or the pickup)
+    return k == j + 2 ? from_d[j] : c.leg[k - 2];        // seq[k-2], after the delivery
   };
-  scratch_departure_.resize(stops.size() + 2);
-  return Simulate(c.route.vehicle, stops.size() + 2, at, leg, scratch_departure_.data(), cost);
+  scratch_departure_.resize(seq.size() + 2);
+  return Simulate(c.route.vehicle, seq.size() + 2, at, leg, scratch_departure_.data(), cost);
 }
 
 std::optional<Insertion> LivePlan::BestInsertion(const Stop& pickup, const Stop& delivery) const {
-  std::optional<Insertion> best;
+  const std::vector<Insertion> top = BestInsertions(pickup, delivery, 1);
+  if (top.empty()) return std::nullopt;
+  return top.front();
+}
+
+std::vector<Insertion> LivePlan::BestInsertions(const Stop& pickup, const Stop& delivery, std::size_t k) const {
+  std::vector<Insertion> top;
+  if (k == 0) return top;
   const Place pp = ToPlace(pickup.location);
   const Place pdl = ToPlace(delivery.location);
+  const bool metric = !travel_.table;
+  const std::uint64_t skills = pickup.skills | delivery.skills;
   for (std::size_t r = 0; r < routes_.size(); ++r) {
     const Cached& c = routes_[r];
-    if (!c.feasible) continue;
     const Vehicle& v = c.route.vehicle;
-    const std::vector<Stop>& stops = c.route.stops;
-    const std::size_t n = stops.size();
-    // Travel is symmetric: dp_[s] is both slot s -> pickup and pickup -> stop s-1.
-    dp_.resize(n + 1);
-    dd_.resize(n + 1);
-    const double ms_per_rad = travel_.MsPerRadian(v.mode);
-    ms_scratch_.resize(n + 1);
-    TravelFromSlots(c.xs.data(), c.ys.data(), c.zs.data(), n + 1, pp, ms_per_rad, ms_scratch_.data(), dp_.data());
-    auto detour = [&](const std::vector<DurationMs>& d, std::size_t pos) {
-      return d[pos] + (pos < n ? d[pos + 1] - c.leg[pos] : 0);
+    if (!c.feasible || !HasSkills(v, skills)) continue;
+    const std::vector<Stop>& seq = c.seq;
+    const std::size_t n = c.route.stops.size();  // insertion positions 0..n
+    const std::size_t m = seq.size();            // n, plus the end point
+    const bool activates = options_.minimise_couriers && n == 0;
+    // The bar a candidate must beat to enter the top k; its travel prunes
+    // only when no candidate of this route can win on lateness or activation.
+    const Insertion* bar = top.size() == k ? &top.back() : nullptr;
+    if (bar && bar->added_lateness == 0 && bar->activates < activates) continue;
+    auto travel_bar = [&](const Insertion* b) -> DurationMs {
+      return b && b->added_lateness == 0 && b->activates == activates ? b->added_travel_ms
+                                                                       : std::numeric_limits<DurationMs>::max();
+    };
+
+    const DurationMs* from_p = TravelWith(c, pp, pickup, to_p_, from_p_);
+    const DurationMs* to_p = to_p_.data();
+    auto detour = [&](const DurationMs* to, const DurationMs* from, std::size_t pos) {
+      return to[pos] + (pos < m ? from[pos] - c.leg[pos] : 0);
     };
     // Whatever follows the pickup adds no less than nothing, up to rounding:
     // a route where the pickup alone costs too much needs no delivery times.
-    if (best) {
+    const DurationMs route_bar = travel_bar(bar);
+    if (metric && route_bar != std::numeric_limits<DurationMs>::max()) {
       DurationMs min_p = std::numeric_limits<DurationMs>::max();
-      for (std::size_t pos = 0; pos <= n; ++pos) min_p = std::min(min_p, detour(dp_, pos));
-      if (min_p - kRoundingSlackMs > best->added_travel_ms) continue;
+      for (std::size_t pos = 0; pos <= n; ++pos) min_p = std::min(min_p, detour(to_p, from_p, pos));
+      if (min_p - kRoundingSlackMs > route_bar) continue;
     }
-    TravelFromSlots(c.xs.data(), c.ys.data(), c.zs.data(), n + 1, pdl, ms_per_rad, ms_scratch_.data(), dd_.data());
-    const DurationMs pd = RoundUpMs(AngleRad(pp, pdl) * ms_per_rad);
+    const DurationMs* from_d = TravelWith(c, pdl, delivery, to_d_, from_d_);
+    const DurationMs* to_d = to_d_.data();
+    const DurationMs pd = travel_.table ? travel_.Between(pickup.location, pickup.place, delivery.location,
+                                                          delivery.place, v.mode)
+                                        : RoundUpMs(AngleRad(pp, pdl) * travel_.MsPerRadian(v.mode));
+    auto adjacent = [&](std::size_t pos) { return to_p[pos] + pd + (pos < m ? from_d[pos] - c.leg[pos] : 0); };
 
     // The least added travel any position pair could have in this route.
-    if (best) {
+    if (metric && route_bar != std::numeric_limits<DurationMs>::max()) {
       DurationMs min_p = std::numeric_limits<DurationMs>::max();
       DurationMs min_d_after = std::numeric_limits<DurationMs>::max();  // over positions 1..n
       DurationMs min_adjacent = std::numeric_limits<DurationMs>::max();
       for (std::size_t pos = 0; pos <= n; ++pos) {
-        min_p = std::min(min_p, detour(dp_, pos));
-        if (pos >= 1) min_d_after = std::min(min_d_after, detour(dd_, pos));
-        min_adjacent = std::min(min_adjacent, dp_[pos] + pd + (pos < n ? dd_[pos + 1] - c.leg[pos] : 0));
+        min_p = std::min(min_p, detour(to_p, from_p, pos));
+        if (pos >= 1) min_d_after = std::min(min_d_after, detour(to_d, from_d, pos));
+        min_adjacent = std::min(min_adjacent, adjacent(pos));
       }
       DurationMs bound = min_adjacent;
       if (n > 0) bound = std::min(bound, min_p + min_d_after);
-      if (bound > best->added_travel_ms) continue;
+      if (bound > route_bar) continue;
     }
 
+    std::optional<Insertion> route_best;
     for (std::size_t i = 0; i <= n; ++i) {
       const EventTimeMs before_p = i == 0 ? v.start_time : c.departure[i - 1];
-      const std::int32_t load_before = i == 0 ? v.onboard : c.load[i - 1];
-      if (load_before + pickup.load_delta > v.capacity) continue;
-      const EventTimeMs p_start = StartAt(before_p + dp_[i], pickup);
+      const Load load_before = i == 0 ? v.onboard : c.load[i - 1];
+      if (!(load_before + pickup.load_delta).FitsIn(v.capacity)) continue;
+      const EventTimeMs p_start = ServiceStart(pickup, before_p + to_p[i]);
       if (p_start > pickup.latest) continue;
       const EventTimeMs p_dep = p_start + pickup.service_ms;
       if (p_dep > v.shift_end) continue;
-      const DurationMs p_detour = detour(dp_, i);
+      const DurationMs p_detour = detour(to_p, from_p, i);
       // The delivery's own detour is never negative (up to rounding).
-      if (best && p_detour - kRoundingSlackMs > best->added_travel_ms) continue;
+      const DurationMs bar_ms = std::min(route_bar, travel_bar(route_best ? &*route_best : nullptr));
+      if (metric && bar_ms != std::numeric_limits<DurationMs>::max() && p_detour - kRoundingSlackMs > bar_ms) {
+        continue;
+      }
 
       EventTimeMs dep_prev = p_dep;
-      std::int32_t max_load = load_before + pickup.load_delta;
+      Load max_load = load_before + pickup.load_delta;
       for (std::size_t j = i; j <= n; ++j) {
         if (j > i) {
-          const std::size_t k = j - 1;
-          const DurationMs into = k == i ? dp_[i + 1] : c.leg[k];
-          const EventTimeMs start = StartAt(dep_prev + into, stops[k]);
-          if (start > c.latest[k]) break;
-          dep_prev = start + stops[k].service_ms;
-          max_load = std::max(max_load, c.load[k] + pickup.load_delta);
-          if (max_load > v.capacity) break;
+          // seq[j-1] now follows the pickup (j-1 == i) or its shifted predecessor.
+          const std::size_t s = j - 1;
+          const DurationMs into = s == i ? from_p[i] : c.leg[s];
+          const EventTimeMs start = ServiceStart(seq[s], dep_prev + into);
+          // Too late for the stops after it, for this j and every later one.
+          // The delivery still to come after seq[s] may make the way on
+          // quicker than the direct leg latest[s] assumes: by a rounding
+          // margin when travel is metric, by anything when it is not.
+          if (metric && start - kRoundingSlackMs > c.latest[s]) break;
+          dep_prev = start + seq[s].service_ms;
+          max_load = Load::Max(max_load, c.load[s] + pickup.load_delta);
+          if (!max_load.FitsIn(v.capacity)) break;  // over for this and every later j
         }
-        const DurationMs added = j == i ? dp_[i] + pd + (i < n ? dd_[i + 1] - c.leg[i] : 0)
-                                        : p_detour + detour(dd_, j);
-        if (best && added > best->added_travel_ms) continue;
-        const EventTimeMs d_start = StartAt(dep_prev + (j == i ? pd : dd_[j]), delivery);
+        const DurationMs added = j == i ? adjacent(i) : p_detour + detour(to_d, from_d, j);
+        if (added > std::min(route_bar, travel_bar(route_best ? &*route_best : nullptr))) continue;
+        const EventTimeMs d_start = ServiceStart(delivery, dep_prev + (j == i ? pd : to_d[j]));
         if (d_start > delivery.latest) continue;
         if (delivery.max_ride_ms > 0 && d_start - p_dep > delivery.max_ride_ms) continue;
         const EventTimeMs d_dep = d_start + delivery.service_ms;
         if (d_dep > v.shift_end) continue;
-        if (j < n && StartAt(d_dep + dd_[j + 1], stops[j]) > c.latest[j]) continue;
+        if (j < m && ServiceStart(seq[j], d_dep + from_d[j]) > c.latest[j]) continue;
 
         RouteCost cost;
-        if (!Confirm(c, i, j, pickup, delivery, dp_.data(), dd_.data(), pd, &cost)) continue;
-        const Insertion candidate{r, i, j + 1, cost.travel_ms - c.travel_ms, cost.end_ms};
-        if (!best || std::tie(candidate.added_travel_ms, candidate.end_ms) <
-                         std::tie(best->added_travel_ms, best->end_ms)) {
-          best = candidate;
-        }
+        if (!Confirm(c, i, j, pickup, delivery, to_p, from_p, to_d, from_d, pd, &cost)) continue;
+        const Insertion candidate{r,         i,
+                                  j + 1,     std::max<std::int64_t>(0, cost.lateness - c.lateness),
+                                  activates, cost.travel_ms - c.travel_ms,
+                                  cost.end_ms};
+        if (!route_best || Better(candidate, *route_best)) route_best = candidate;
       }
     }
+    if (route_best) KeepBest(top, *route_best, k);
   }
-  return best;
+  return top;
 }
 
 }  // namespace meal::routing

@@ -1,15 +1,25 @@
 // An area's live plan: every courier's route with its schedule cached, so a
 // new order's best insertion is found exactly and fast.
 //
-// BestInsertion returns exactly what CheapestInsertion (insertion.h) returns
-// for the same routes — the same route and positions, by the same objective
-// and tie-breaks — while skipping work with bounds that are provably safe:
-//   - a route whose cheapest conceivable detour (from cached leg times and the
-//     new stops' travel times alone) already exceeds the best found is skipped;
-//   - within a route, a position pair is rejected by O(1) checks on each stop's
-//     latest feasible start, the load profile and the new meal's ride limit,
-//     and only a pair at least as cheap as the best is simulated in full.
-// Travel times use unit-vector places, computed once per stop.
+// BestInsertions returns exactly what CheapestInsertions (insertion.h)
+// returns for the same routes — the same routes and positions, by the same
+// objective and tie-breaks — while skipping work with bounds that are
+// provably safe:
+//   - with great-circle travel (which obeys the triangle inequality up to a
+//     millisecond of rounding), a route whose cheapest conceivable detour,
+//     from cached leg times and the new stops' travel times alone, cannot
+//     beat the k-th best found is skipped, first on the pickup alone;
+//   - within a route, a position pair is rejected by O(1) checks on each
+//     stop's latest feasible start, the load profile and the new meal's ride
+//     limit, and only a pair that could still win is simulated in full.
+// Travel bounds prune only while the bar to beat has no lateness: a later
+// candidate could otherwise win on lateness with more travel.
+// Travel times use unit-vector places, computed once per stop. With a
+// TravelTable (possibly asymmetric, not necessarily metric) they are looked
+// up, and nothing that relies on the triangle inequality prunes: neither the
+// detour bounds nor the latest-start check of stops between the pickup and
+// the delivery (the way on through the delivery may be quicker than the
+// direct leg), so a table costs a full simulation per surviving pair.
 //
 // Not thread-safe; one owner.
 #pragma once
@@ -25,7 +35,8 @@ namespace meal::routing {
 
 class LivePlan {
  public:
-  explicit LivePlan(TravelModel travel) : travel_(std::move(travel)) {}
+  explicit LivePlan(TravelModel travel, InsertionOptions options = {})
+      : travel_(std::move(travel)), options_(options) {}
 
   // Adds (r == size()) or replaces route r and refreshes its cache: O(stops).
   // Returns whether the route is feasible as it stands; an infeasible route
@@ -34,33 +45,46 @@ class LivePlan {
   std::size_t size() const { return routes_.size(); }
   const Route& route(std::size_t r) const { return routes_[r].route; }
 
-  // The cheapest feasible insertion of the pickup–delivery pair, or nullopt
-  // when no route can take it. Equals CheapestInsertion(routes, …).
+  // The best insertion of the pickup–delivery pair in each route, for the k
+  // best routes, best first. Equals CheapestInsertions(routes, …, k).
+  std::vector<Insertion> BestInsertions(const Stop& pickup, const Stop& delivery, std::size_t k) const;
+  // The cheapest feasible insertion, or nullopt when no route can take it.
+  // Equals CheapestInsertion(routes, …).
   std::optional<Insertion> BestInsertion(const Stop& pickup, const Stop& delivery) const;
 
  private:
   struct Cached {
     Route route;
+    // The stops, then the vehicle's end point as a last stop when it has one.
+    std::vector<Stop> seq;
     bool feasible = false;
-    // Unit vectors of the places, one array per axis so the distances to a new
-    // stop vectorise. Slot 0: the start; slot k + 1: stop k.
+    // Places by slot: slot 0 is the start, slot k + 1 is seq[k]. Unit
+    // vectors one array per axis so the distances to a new stop vectorise.
     std::vector<double> xs, ys, zs;
-    std::vector<DurationMs> leg;         // into stop k from its predecessor
-    std::vector<EventTimeMs> departure;  // from stop k
-    std::vector<EventTimeMs> latest;    // latest start of stop k keeping every later stop feasible
-    std::vector<std::int32_t> load;      // after stop k
+    std::vector<std::int32_t> places;
+    std::vector<DurationMs> leg;         // into seq[k] from its predecessor
+    std::vector<EventTimeMs> departure;  // from seq[k]
+    std::vector<EventTimeMs> latest;     // latest start of seq[k] keeping every later stop feasible
+    std::vector<Load> load;              // after seq[k]
     DurationMs travel_ms = 0;
+    std::int64_t lateness = 0;
   };
 
+  // Travel between route c's slots and a new stop at `at`: to[s] from slot s,
+  // from[k] to seq[k]. Returns `from`, which aliases to + 1 when travel is
+  // symmetric.
+  const DurationMs* TravelWith(const Cached& c, const Place& at, const Stop& stop, std::vector<DurationMs>& to,
+                               std::vector<DurationMs>& from) const;
   // Simulates route `c` with the pickup at i and the delivery at j + 1 (as in
-  // Insertion), using cached legs and the new stops' travel times `dp`, `dd`
-  // (by slot) and `pd`. Same checks as Evaluate.
+  // Insertion). Same checks as Evaluate.
   bool Confirm(const Cached& c, std::size_t i, std::size_t j, const Stop& pickup, const Stop& delivery,
-               const DurationMs* dp, const DurationMs* dd, DurationMs pd, RouteCost* cost) const;
+               const DurationMs* to_p, const DurationMs* from_p, const DurationMs* to_d, const DurationMs* from_d,
+               DurationMs pd, RouteCost* cost) const;
 
   TravelModel travel_;
+  InsertionOptions options_;
   std::vector<Cached> routes_;
-  mutable std::vector<DurationMs> dp_, dd_;
+  mutable std::vector<DurationMs> to_p_, from_p_, to_d_, from_d_;
   mutable std::vector<double> ms_scratch_;
   mutable std::vector<EventTimeMs> scratch_departure_;
 };

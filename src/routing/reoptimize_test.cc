@@ -39,7 +39,7 @@ std::vector<Route> RandomPlan(std::mt19937_64& rng, int couriers, int jobs, cons
     if (j % 5 == 0) {  // on board already
       d.picked_up_at = kNoon - 5 * kMin;
       Route trial = r;
-      ++trial.vehicle.onboard;
+      trial.vehicle.onboard += 1;
       trial.stops.insert(trial.stops.begin(), d);
       if (Evaluate(trial.vehicle, trial.stops, travel)) r = std::move(trial);
       continue;

@@ -17,6 +17,14 @@ Place ToPlace(GeoPoint p) {
   return {std::cos(lat) * std::cos(lon), std::cos(lat) * std::sin(lon), std::sin(lat)};
 }
 
+TravelTable::TravelTable(std::size_t places) : places_(places) {
+  for (auto& m : ms_) m.assign(places * places, -1);
+}
+
+void TravelTable::Set(Mode mode, std::size_t from, std::size_t to, DurationMs ms) {
+  ms_[static_cast<std::size_t>(mode)][from * places_ + to] = ms;
+}
+
 double AngleRadFar(double chord) { return 2.0 * std::asin(chord / 2.0); }
 
 double TravelModel::MsPerRadian(Mode mode) const {

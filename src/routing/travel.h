@@ -3,6 +3,8 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
+#include <vector>
 
 #include "common/geo.h"
 #include "common/units.h"
@@ -10,6 +12,33 @@
 namespace meal::routing {
 
 enum class Mode : std::uint8_t { kWalk = 0, kBike = 1, kEbike = 2, kCar = 3 };
+inline constexpr std::size_t kModes = 4;
+
+// A stop or vehicle without an entry in a TravelTable.
+inline constexpr std::int32_t kNoPlace = -1;
+
+// Travel times between numbered places from outside, per mode — a road
+// network's duration table such as an OSRM /table response. May be
+// asymmetric (one-way streets) and partial: an entry never set falls back to
+// the great-circle model.
+class TravelTable {
+ public:
+  explicit TravelTable(std::size_t places);
+  std::size_t size() const { return places_; }
+  // REQUIRES: from, to < size(); ms >= 0.
+  void Set(Mode mode, std::size_t from, std::size_t to, DurationMs ms);
+  // The stored time, or -1 when unknown or out of range.
+  DurationMs Get(Mode mode, std::int32_t from, std::int32_t to) const {
+    if (from < 0 || to < 0 || static_cast<std::size_t>(from) >= places_ || static_cast<std::size_t>(to) >= places_) {
+      return -1;
+    }
+    return ms_[static_cast<std::size_t>(mode)][static_cast<std::size_t>(from) * places_ + static_cast<std::size_t>(to)];
+  }
+
+ private:
+  std::size_t places_;
+  std::array<std::vector<DurationMs>, kModes> ms_;
+};
 
 // A point as a unit vector from the Earth's centre: the great-circle
 // (haversine) distance between two of them needs one square root and no
@@ -47,8 +76,9 @@ inline DurationMs RoundUpMs(double ms) {
 }
 
 // Great-circle distance stretched by a circuity factor (streets are not
-// straight lines) at a fixed speed per mode. Deterministic: integer
-// milliseconds, rounded up. Both overloads give bit-identical results.
+// straight lines) at a fixed speed per mode, unless a table knows better.
+// Deterministic: integer milliseconds, rounded up. Both TravelMs overloads
+// give bit-identical results.
 struct TravelModel {
   // Metres per second. Default: walk 1.2, bike 3.5, e-bike 5.0, car 6.0
   // (urban car speed including parking).
@@ -63,6 +93,19 @@ struct TravelModel {
   }
   DurationMs TravelMs(GeoPoint from, GeoPoint to, Mode mode) const {
     return TravelMs(ToPlace(from), ToPlace(to), mode);
+  }
+
+  // Road-network times between numbered places; null: none. Shared, never
+  // changed once set, so copies of the model are cheap.
+  std::shared_ptr<const TravelTable> table;
+
+  // The table's time when both places are in it, else TravelMs.
+  DurationMs Between(GeoPoint from, std::int32_t from_place, GeoPoint to, std::int32_t to_place, Mode mode) const {
+    if (table) {
+      const DurationMs ms = table->Get(mode, from_place, to_place);
+      if (ms >= 0) return ms;
+    }
+    return TravelMs(from, to, mode);
   }
 };
 
