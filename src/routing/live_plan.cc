@@ -97,6 +97,10 @@ bool Simulate(const Vehicle& v, std::size_t count, StopAt&& stop_at, LegAt&& leg
 
 }  // namespace
 
+LivePlan::LivePlan(TravelModel travel, InsertionOptions options) : travel_(std::move(travel)), options_(options) {
+  for (std::size_t m = 0; m < kModes; ++m) ms_per_rad_[m] = travel_.MsPerRadian(static_cast<Mode>(m));
+}
+
 bool LivePlan::SetRoute(std::size_t r, Route route) {
   if (r == routes_.size()) routes_.emplace_back();
   Cached& c = routes_[r];
@@ -155,7 +159,7 @@ const DurationMs* LivePlan::TravelWith(const Cached& c, const Place& at, const S
   if (!travel_.table) {
     // Symmetric: the time from slot k + 1 to the stop is the time back.
     ms_scratch_.resize(slots);
-    TravelFromSlots(c.xs.data(), c.ys.data(), c.zs.data(), slots, at, travel_.MsPerRadian(v.mode),
+    TravelFromSlots(c.xs.data(), c.ys.data(), c.zs.data(), slots, at, ms_per_rad_[static_cast<std::size_t>(v.mode)],
                     ms_scratch_.data(), to.data());
     return to.data() + 1;
   }
@@ -235,7 +239,7 @@ std::vector<Insertion> LivePlan::BestInsertions(const Stop& pickup, const Stop& 
     const DurationMs* to_d = to_d_.data();
     const DurationMs pd = travel_.table ? travel_.Between(pickup.location, pickup.place, delivery.location,
                                                           delivery.place, v.mode)
-                                        : RoundUpMs(AngleRad(pp, pdl) * travel_.MsPerRadian(v.mode));
+                                        : RoundUpMs(AngleRad(pp, pdl) * ms_per_rad_[static_cast<std::size_t>(v.mode)]);
     auto adjacent = [&](std::size_t pos) { return to_p[pos] + pd + (pos < m ? from_d[pos] - c.leg[pos] : 0); };
 
     // The least added travel any position pair could have in this route.

@@ -24,6 +24,7 @@
 // Not thread-safe; one owner.
 #pragma once
 
+#include <array>
 #include <optional>
 #include <vector>
 
@@ -35,8 +36,7 @@ namespace meal::routing {
 
 class LivePlan {
  public:
-  explicit LivePlan(TravelModel travel, InsertionOptions options = {})
-      : travel_(std::move(travel)), options_(options) {}
+  explicit LivePlan(TravelModel travel, InsertionOptions options = {});
 
   // Adds (r == size()) or replaces route r and refreshes its cache: O(stops).
   // Returns whether the route is feasible as it stands; an infeasible route
@@ -83,6 +83,7 @@ class LivePlan {
 
   TravelModel travel_;
   InsertionOptions options_;
+  std::array<double, kModes> ms_per_rad_{};  // travel_.MsPerRadian by mode
   std::vector<Cached> routes_;
   mutable std::vector<DurationMs> to_p_, from_p_, to_d_, from_d_;
   mutable std::vector<double> ms_scratch_;
