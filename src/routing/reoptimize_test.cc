@@ -76,15 +76,19 @@ Layout LayoutOf(const std::vector<Route>& routes) {
 TEST(ReoptimizeTest, NeverMovesCommittedStopsAndNeverWorsensThePlan) {
   const TravelModel travel;
   std::mt19937_64 rng(77);
-  int total_moves = 0;
+  int total_moves = 0, exchanges = 0, tail_swaps = 0;
   for (int instance = 0; instance < 60; ++instance) {
     std::vector<Route> routes = RandomPlan(rng, 2 + instance % 8, 10 + instance % 20, travel);
     const Layout before = LayoutOf(routes);
     const DurationMs travel_before = TotalTravel(routes, travel);
     std::vector<Route> again = routes;
 
-    const ReoptimizeResult result = Reoptimize(routes, travel, {});
+    ReoptimizeOptions options;
+    options.max_evaluations = 5000;
+    const ReoptimizeResult result = Reoptimize(routes, travel, options);
     total_moves += result.moves;
+    exchanges += result.exchanges;
+    tail_swaps += result.tail_swaps;
 
     const DurationMs travel_after = TotalTravel(routes, travel);  // also: every route feasible
     EXPECT_LE(travel_after, travel_before);
@@ -116,7 +120,7 @@ TEST(ReoptimizeTest, NeverMovesCommittedStopsAndNeverWorsensThePlan) {
       }
     }
     // Deterministic.
-    Reoptimize(again, travel, {});
+    Reoptimize(again, travel, options);
     ASSERT_EQ(again.size(), routes.size());
     for (std::size_t r = 0; r < routes.size(); ++r) {
       ASSERT_EQ(again[r].stops.size(), routes[r].stops.size());
@@ -127,6 +131,9 @@ TEST(ReoptimizeTest, NeverMovesCommittedStopsAndNeverWorsensThePlan) {
     }
   }
   EXPECT_GT(total_moves, 30) << "the random plans are bad on purpose: moves must happen";
+  // Each kind of move must have found something relocation did not.
+  EXPECT_GT(exchanges, 0);
+  EXPECT_GT(tail_swaps, 0);
 }
 
 TEST(ReoptimizeTest, MovesAJobToTheCourierNextToIt) {
