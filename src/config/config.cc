@@ -1,6 +1,7 @@
 #include "config/config.h"
 
 #include <functional>
+#include <initializer_list>
 #include <map>
 #include <sstream>
 #include <toml++/toml.h>
@@ -108,6 +109,8 @@ const std::map<std::string, Field>& Fields() {
       {"dispatch.car_kmh", Real("dispatch.car_kmh", [](Config& c) -> auto& { return c.dispatch.car_kmh; }, 5.0, 120.0)},
       {"dispatch.retries_per_completion", Int("dispatch.retries_per_completion", [](Config& c) -> auto& { return c.dispatch.retries_per_completion; }, 0, 10000)},
       {"dispatch.reoptimize_interval_s", Int("dispatch.reoptimize_interval_s", [](Config& c) -> auto& { return c.dispatch.reoptimize_interval_s; }, 0, 86400)},
+      {"dispatch.objective", Str("dispatch.objective", [](Config& c) -> auto& { return c.dispatch.objective; })},
+      {"dispatch.regret_k", Int("dispatch.regret_k", [](Config& c) -> auto& { return c.dispatch.regret_k; }, 1, 10)},
       {"dispatch.reoptimize_evaluations", Int("dispatch.reoptimize_evaluations", [](Config& c) -> auto& { return c.dispatch.reoptimize_evaluations; }, 0, 1000000)},
       {"pipeline.batch_max_records", Int("pipeline.batch_max_records", [](Config& c) -> auto& { return c.pipeline.batch_max_records; }, 1, 1000000)},
       {"pipeline.batch_max_wait_ms", Int("pipeline.batch_max_wait_ms", [](Config& c) -> auto& { return c.pipeline.batch_max_wait_ms; }, 0, 10000)},
@@ -134,12 +137,14 @@ Status ApplyTable(const toml::table& table, const std::string& prefix, Config* o
   return Status::Ok();
 }
 
-Status CheckLevel(const std::string& level) {
-  static const char* kLevels[] = {"trace", "debug", "info", "warn", "error", "critical", "off"};
-  for (const char* l : kLevels) {
-    if (level == l) return Status::Ok();
+// A key whose value must be one of a few words.
+Status CheckOneOf(const std::string& key, const std::string& value, std::initializer_list<const char*> allowed) {
+  std::string list;
+  for (const char* a : allowed) {
+    if (value == a) return Status::Ok();
+    list += list.empty() ? a : std::string(", ") + a;
   }
-  return Status::Invalid("config key 'log.level': '" + level + "' is not one of trace, debug, info, warn, error, critical, off");
+  return Status::Invalid("config key '" + key + "': '" + value + "' is not one of " + list);
 }
 
 }  // namespace
@@ -172,7 +177,11 @@ Status LoadConfig(const std::string& path, const std::vector<std::string>& overr
     }
     if (Status s = Apply(key, *parsed.get("v"), out); !s.ok()) return s;
   }
-  return CheckLevel(out->log.level);
+  if (Status s = CheckOneOf("log.level", out->log.level, {"trace", "debug", "info", "warn", "error", "critical", "off"});
+      !s.ok()) {
+    return s;
+  }
+  return CheckOneOf("dispatch.objective", out->dispatch.objective, {"travel", "couriers"});
 }
 
 std::string DescribeDefaults() {

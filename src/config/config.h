@@ -56,6 +56,12 @@ struct DispatchConfig {
   int retries_per_completion = 8;
   int reoptimize_interval_s = 120;
   int reoptimize_evaluations = 128;
+  // "travel": least added travel; "couriers": keep idle couriers idle while
+  // a busy one can take the order (fewest active couriers), then travel.
+  std::string objective = "travel";
+  // Waiting orders retried together are placed by regret over this many
+  // couriers (1: cheapest first).
+  int regret_k = 3;
 };
 
 struct PipelineConfig {

@@ -18,7 +18,7 @@ using ::testing::HasSubstr;
 
 // Fields declared in config.h: kafka 5, topics 8, state 3, http 3,
 // dispatch 12, pipeline 2, log 1.
-constexpr int kFieldCount = 34;
+constexpr int kFieldCount = 36;
 
 // Each test gets its own directory for the TOML files it writes.
 class ConfigTest : public ::testing::Test {
@@ -342,6 +342,19 @@ TEST_F(ConfigTest, MissingFileFailsNamingIt) {
   const Status s = LoadConfig(path, {}, &c);
   EXPECT_FALSE(s.ok());
   EXPECT_THAT(s.message(), HasSubstr(path));
+}
+
+TEST_F(ConfigTest, DispatchObjectiveIsTravelOrCouriers) {
+  Config c;
+  ASSERT_TRUE(LoadConfig("", {"dispatch.objective=couriers", "dispatch.regret_k=1"}, &c).ok());
+  EXPECT_EQ(c.dispatch.objective, "couriers");
+  EXPECT_EQ(c.dispatch.regret_k, 1);
+  Status s = LoadConfig("", {"dispatch.objective=vehicles"}, &c);
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(s.message(), HasSubstr("'dispatch.objective'"));
+  EXPECT_THAT(s.message(), HasSubstr("travel, couriers"));
+  s = LoadConfig("", {"dispatch.regret_k=0"}, &c);
+  EXPECT_THAT(s.message(), HasSubstr("'dispatch.regret_k'"));
 }
 
 TEST_F(ConfigTest, BadLogLevelFails) {

@@ -5,6 +5,7 @@
 
 #include "codec/state_codec.h"
 #include "dispatch/planner.h"
+#include "routing/batch_insertion.h"
 #include "routing/live_plan.h"
 #include "routing/reoptimize.h"
 #include "state/keys.h"
@@ -189,65 +190,87 @@ ApplyResult Engine::OnReady(const Event& e, const OrderReady& r, std::vector<Out
   }
   order.ready_ms = e.time_ms;
   SetStatus(order, OrderStatus::kReady, e.time_ms);
-  Dispatch(order, AreaOf(e.area_id), out);
+  PlaceOrders({&order}, AreaOf(e.area_id), out);
   return Applied();
 }
 
-bool Engine::Dispatch(Order& order, Area& area, std::vector<Output>* out) {
-  const EventTimeMs now = area.stream_time_ms;
+Engine::AreaPlan Engine::BuildAreaPlan(const Area& area, EventTimeMs now) {
   const OrderLookup lookup = [this](const std::string& id) { return FindOrder(id); };
-  routing::LivePlan plan(options_.travel);
-  std::vector<Courier*> candidates;
+  AreaPlan ap{routing::LivePlan(options_.travel, options_.insertion), {}};
   for (const std::string& id : area.couriers) {
     Courier& c = couriers_.at(id);
     if (!c.on_shift || !c.available || c.shift_end_ms <= now) continue;
     routing::Route route = BuildRoute(c, lookup, now, options_, /*relax_committed=*/false);
-    const std::size_t k = plan.size();
-    if (!plan.SetRoute(k, route)) {
+    const std::size_t k = ap.plan.size();
+    if (!ap.plan.SetRoute(k, route)) {
       // An infeasible route stays in the plan but takes nothing, unless its
       // lateness can be frozen as it is.
-      if (AllowCurrentLateness(c, lookup, now, &route)) plan.SetRoute(k, std::move(route));
+      if (AllowCurrentLateness(c, lookup, now, &route)) ap.plan.SetRoute(k, std::move(route));
     }
-    candidates.push_back(&c);
+    ap.couriers.push_back(&c);
   }
-  routing::Stop pickup, delivery;
-  BuildJobStops(order, /*job=*/-1, options_, &pickup, &delivery);
-  // The same answer as routing::CheapestInsertion over these routes, faster.
-  const auto best = plan.BestInsertion(pickup, delivery);
-  if (!best) {
-    area.unassigned.insert(order.order_id);
-    if (order.status != OrderStatus::kUnassigned) {
-      SetStatus(order, OrderStatus::kUnassigned, now, "no courier can take it in time");
-      // An order can become unassignable again after a courier drops it, and
-      // each time is an alert of its own.
-      const auto times = std::count_if(order.timeline.begin(), order.timeline.end(),
-                                       [](const TimelineEntry& t) { return t.status == OrderStatus::kUnassigned; });
-      Alert alert;
-      alert.alert_id = "unassignable/" + order.order_id + "/" + std::to_string(times);
-      alert.area_id = order.area_id;
-      alert.time_ms = now;
-      alert.kind = AlertKind::kUnassignable;
-      auto elder = elders_.find(order.elder_id);
-      const bool special = elder != elders_.end() && (elder->second.categories & kSpecialDifficulty);
-      alert.severity = special ? Severity::kCritical : Severity::kWarning;
-      alert.order_id = order.order_id;
-      alert.elder_id = order.elder_id;
-      alert.site_id = order.site_id;
-      alert.reason = candidates.empty() ? "no courier on shift" : "no courier can meet the window, box and hot-meal limits";
-      out->emplace_back(std::move(alert));
+  return ap;
+}
+
+std::int32_t Engine::PriorityOf(const Order& order) const {
+  auto elder = elders_.find(order.elder_id);
+  if (elder == elders_.end() || elder->second.categories == 0) return 0;
+  return (elder->second.categories & kSpecialDifficulty) ? 2 : 1;
+}
+
+void Engine::PlaceOrders(const std::vector<Order*>& orders, Area& area, std::vector<Output>* out) {
+  if (orders.empty()) return;
+  const EventTimeMs now = area.stream_time_ms;
+  AreaPlan ap = BuildAreaPlan(area, now);
+  std::vector<routing::Job> jobs(orders.size());
+  for (std::size_t j = 0; j < orders.size(); ++j) {
+    // Negative handles cannot clash with the routes' own (0, 1, …).
+    BuildJobStops(*orders[j], -1 - static_cast<std::int32_t>(j), options_, &jobs[j].pickup, &jobs[j].delivery);
+    jobs[j].priority = PriorityOf(*orders[j]);
+  }
+  const routing::BatchResult placed = routing::InsertJobs(ap.plan, jobs, routing::BatchOptions{options_.regret_k});
+
+  // Apply in the order placed: each insertion's positions refer to the
+  // courier's route as it was at that moment, which the plan mirrors.
+  std::vector<std::pair<Courier*, std::string>> changed;  // courier, first order placed on it
+  for (const routing::Placement& p : placed.placed) {
+    Order& order = *orders[p.job];
+    Courier& courier = *ap.couriers[p.insertion.route];
+    courier.route.insert(courier.route.begin() + static_cast<std::ptrdiff_t>(p.insertion.pickup_pos),
+                         RouteStop{StopKind::kPickup, order.order_id});
+    courier.route.insert(courier.route.begin() + static_cast<std::ptrdiff_t>(p.insertion.delivery_pos),
+                         RouteStop{StopKind::kDelivery, order.order_id});
+    area.unassigned.erase(order.order_id);
+    order.courier_id = courier.courier_id;
+    SetStatus(order, OrderStatus::kAssigned, now, courier.courier_id);
+    if (std::none_of(changed.begin(), changed.end(), [&](const auto& c) { return c.first == &courier; })) {
+      changed.emplace_back(&courier, order.order_id);
     }
-    return false;
   }
-  Courier& courier = *candidates[best->route];
-  courier.route.insert(courier.route.begin() + static_cast<std::ptrdiff_t>(best->pickup_pos),
-                       RouteStop{StopKind::kPickup, order.order_id});
-  courier.route.insert(courier.route.begin() + static_cast<std::ptrdiff_t>(best->delivery_pos),
-                       RouteStop{StopKind::kDelivery, order.order_id});
-  area.unassigned.erase(order.order_id);
-  order.courier_id = courier.courier_id;
-  SetStatus(order, OrderStatus::kAssigned, now, courier.courier_id);
-  PublishPlan(courier, now, order.order_id, out);
-  return true;
+  for (auto& [courier, trigger] : changed) PublishPlan(*courier, now, trigger, out);
+  for (std::size_t j : placed.unplaced) MarkUnassigned(*orders[j], area, ap.couriers.empty(), out);
+}
+
+void Engine::MarkUnassigned(Order& order, Area& area, bool no_courier, std::vector<Output>* out) {
+  area.unassigned.insert(order.order_id);
+  if (order.status == OrderStatus::kUnassigned) return;
+  const EventTimeMs now = area.stream_time_ms;
+  SetStatus(order, OrderStatus::kUnassigned, now, "no courier can take it in time");
+  // An order can become unassignable again after a courier drops it, and
+  // each time is an alert of its own.
+  const auto times = std::count_if(order.timeline.begin(), order.timeline.end(),
+                                   [](const TimelineEntry& t) { return t.status == OrderStatus::kUnassigned; });
+  Alert alert;
+  alert.alert_id = "unassignable/" + order.order_id + "/" + std::to_string(times);
+  alert.area_id = order.area_id;
+  alert.time_ms = now;
+  alert.kind = AlertKind::kUnassignable;
+  alert.severity = PriorityOf(order) >= 2 ? Severity::kCritical : Severity::kWarning;
+  alert.order_id = order.order_id;
+  alert.elder_id = order.elder_id;
+  alert.site_id = order.site_id;
+  alert.reason = no_courier ? "no courier on shift" : "no courier can meet the window, box and hot-meal limits";
+  out->emplace_back(std::move(alert));
 }
 
 bool Engine::AllowCurrentLateness(const Courier& courier, const OrderLookup& lookup, EventTimeMs now,
@@ -314,16 +337,17 @@ void Engine::ReoptimizeArea(Area& area, std::vector<Output>* out) {
 }
 
 void Engine::RetryUnassigned(Area& area, std::size_t budget, std::vector<Output>* out) {
-  for (auto it = area.unassigned.begin(); it != area.unassigned.end() && budget > 0;) {
+  std::vector<Order*> retry;
+  for (auto it = area.unassigned.begin(); it != area.unassigned.end() && retry.size() < budget;) {
     Order& order = orders_.at(*it);
     if (order.window_end_ms <= area.stream_time_ms) {
       it = area.unassigned.erase(it);  // too late to help: its alert stands
       continue;
     }
-    ++it;  // before Dispatch, which removes the order from the set when it succeeds
-    --budget;
-    Dispatch(order, area, out);
+    retry.push_back(&order);
+    ++it;
   }
+  PlaceOrders(retry, area, out);
 }
 
 void Engine::PublishPlan(Courier& courier, EventTimeMs now, const std::string& trigger,
@@ -399,7 +423,9 @@ ApplyResult Engine::OnShiftEnded(const Event& e, const ShiftEnded& s, std::vecto
     SetStatus(order, OrderStatus::kReady, area.stream_time_ms, "courier " + c.courier_id + " ended shift");
   }
   PublishPlan(c, area.stream_time_ms, released.front(), out);
-  for (const std::string& id : released) Dispatch(orders_.at(id), area, out);
+  std::vector<Order*> again;
+  for (const std::string& id : released) again.push_back(&orders_.at(id));
+  PlaceOrders(again, area, out);
   return Applied();
 }
 

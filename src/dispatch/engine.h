@@ -18,6 +18,8 @@
 
 #include "common/status.h"
 #include "model/entities.h"
+#include "routing/insertion.h"
+#include "routing/live_plan.h"
 #include "routing/route.h"
 #include "routing/travel.h"
 #include "state/store.h"
@@ -45,6 +47,10 @@ struct EngineOptions {
   DurationMs reoptimize_interval_ms = 2 * kMinuteMs;
   // Moves tried per re-optimisation, so it stays cheap. Default: 128.
   std::int64_t reoptimize_evaluations = 128;
+  // What a courier is chosen for after lateness. Default: least travel.
+  routing::InsertionOptions insertion;
+  // Orders placed together go by regret over this many couriers. Default: 3.
+  std::size_t regret_k = 3;
 };
 
 using Output = std::variant<Assignment, Alert>;
@@ -96,19 +102,32 @@ class Engine {
   ApplyResult OnSite(const Site& s);
   ApplyResult OnElder(const Elder& el);
 
-  // Finds a courier for a ready order and publishes the new plan, or marks it
-  // unassigned and raises an alert. Returns true iff assigned.
-  bool Dispatch(Order& order, Area& area, std::vector<Output>* out);
   // Loosens `route`'s bounds to what the courier's current plan already
   // needs, so new work can be fitted in without delaying any stop further.
   // False iff the plan is infeasible even so (box overfull).
   bool AllowCurrentLateness(const Courier& courier, const std::function<const Order*(const std::string&)>& lookup,
                             EventTimeMs now, routing::Route* route) const;
+  // The area's couriers on shift and available, as a live plan whose route
+  // k is couriers[k]'s.
+  struct AreaPlan {
+    routing::LivePlan plan;
+    std::vector<Courier*> couriers;
+  };
+  AreaPlan BuildAreaPlan(const Area& area, EventTimeMs now);
+  // Finds couriers for ready orders together (routing::InsertJobs: priority,
+  // then regret) and publishes each changed plan once; an order no courier
+  // can take is marked unassigned (MarkUnassigned).
+  void PlaceOrders(const std::vector<Order*>& orders, Area& area, std::vector<Output>* out);
+  // Keeps `order` in the area's waiting set and, unless it was already
+  // waiting, raises an alert (critical for special-difficulty elders).
+  void MarkUnassigned(Order& order, Area& area, bool no_courier, std::vector<Output>* out);
+  // 2 for special-difficulty elders, 1 for other registered categories, 0 else.
+  std::int32_t PriorityOf(const Order& order) const;
   // Moves jobs not yet under way between the area's couriers where that
   // saves travel (routing::Reoptimize), and publishes the changed plans.
   void ReoptimizeArea(Area& area, std::vector<Output>* out);
   // Retries up to `budget` of the area's unassigned orders whose window is
-  // still open, in id order; forgets those whose window has passed.
+  // still open, together (PlaceOrders); forgets those whose window has passed.
   void RetryUnassigned(Area& area, std::size_t budget, std::vector<Output>* out);
   // Publishes `courier`'s current plan with a new version.
   void PublishPlan(Courier& courier, EventTimeMs now, const std::string& trigger,

@@ -91,6 +91,52 @@ TEST_F(EngineTest, NoCourierRaisesUnassignableAlertAndRetriesOnNewShift) {
   EXPECT_EQ(engine_.FindOrder("o1")->status, OrderStatus::kAssigned);
 }
 
+// Two couriers at the site; c1 already takes a meal east, and a second
+// elder lives west. Returns the courier the west order goes to.
+std::string WestOrderCourier(EngineOptions options) {
+  Engine engine(std::move(options));
+  std::vector<Output> out;
+  auto apply = [&](std::string id, EventTimeMs t, EventBody body) {
+    ASSERT_EQ(engine.Apply(Event{std::move(id), "area-1", t, std::move(body)}, &out).outcome,
+              ApplyOutcome::kApplied);
+  };
+  Site site;
+  site.site_id = "site-1";
+  site.area_id = "area-1";
+  site.location = kSite;
+  site.radius_m = 5000;
+  apply("s1", kT0, site);
+  for (const auto& [id, home] : {std::pair{"east", GeoPoint{41.80, 123.45}}, std::pair{"west", GeoPoint{41.80, 123.41}}}) {
+    Elder elder;
+    elder.elder_id = id;
+    elder.area_id = "area-1";
+    elder.home = home;
+    apply(std::string("elder-") + id, kT0, elder);
+  }
+  const EventTimeMs t = kT0 + 10 * kHourMs;
+  for (const char* c : {"c1", "c2"}) apply(std::string("shift-") + c, t, ShiftStarted{c, TravelMode::kBike, 6, t + 4 * kHourMs, kSite});
+  for (const char* elder : {"east", "west"}) {
+    OrderPlaced p;
+    p.order_id = std::string("o-") + elder;
+    p.site_id = "site-1";
+    p.elder_id = elder;
+    p.window_start_ms = t;
+    p.window_end_ms = t + 2 * kHourMs;
+    apply("placed-" + p.order_id, t, p);
+    apply("ready-" + p.order_id, t + kMinuteMs, OrderReady{p.order_id});
+  }
+  EXPECT_EQ(engine.FindOrder("o-east")->courier_id, "c1");
+  return engine.FindOrder("o-west")->courier_id;
+}
+
+TEST(EngineObjectiveTest, TravelObjectiveSendsTheIdleCourierCouriersObjectiveKeepsItIdle) {
+  EngineOptions travel;
+  EXPECT_EQ(WestOrderCourier(travel), "c2") << "the idle courier adds less travel";
+  EngineOptions couriers;
+  couriers.insertion.minimise_couriers = true;
+  EXPECT_EQ(WestOrderCourier(couriers), "c1") << "the busy courier can still take it";
+}
+
 TEST_F(EngineTest, BoxCapacityLimitsAssignments) {
   SetUpRegistry();
   StartCourier("c1", kT0 + 10 * kHourMs, /*capacity=*/1);

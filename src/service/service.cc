@@ -31,6 +31,8 @@ dispatch::EngineOptions MakeEngineOptions(const config::DispatchConfig& c) {
   o.retries_per_completion = static_cast<std::size_t>(c.retries_per_completion);
   o.reoptimize_interval_ms = c.reoptimize_interval_s * kSecondMs;
   o.reoptimize_evaluations = c.reoptimize_evaluations;
+  o.insertion.minimise_couriers = c.objective == "couriers";
+  o.regret_k = static_cast<std::size_t>(c.regret_k);
   o.travel.circuity = c.circuity;
   o.travel.speed_mps = {c.walk_kmh / 3.6, c.bike_kmh / 3.6, c.ebike_kmh / 3.6, c.car_kmh / 3.6};
   return o;
