@@ -169,6 +169,42 @@ TEST(LivePlanTest, AgreesWithTheExhaustiveSearchOnAnAsymmetricTable) {
   EXPECT_GT(none, 20);
 }
 
+TEST(LivePlanTest, KeepsAgreeingWhileRoutesGrowAndShrink) {
+  // Routes replaced again and again move around inside the plan's flat
+  // arrays, which are rebuilt now and then; answers must not change.
+  const TravelModel travel;
+  std::mt19937_64 rng(31);
+  std::vector<Route> routes = RandomRoutes(rng, 20, travel);
+  LivePlan plan(travel);
+  for (std::size_t r = 0; r < routes.size(); ++r) plan.SetRoute(r, routes[r]);
+  std::uniform_int_distribution<int> window(0, 120), pick(0, 19);
+  int inserted = 0;
+  for (int q = 0; q < 400; ++q) {
+    const EventTimeMs ws = kNoon + window(rng) * kMin;
+    const Stop p{Near(rng, 0.02), true, 1000 + q, 1, kNoon, kNoLimit, 2 * kMin, 0, kNotPickedUp};
+    const Stop d{Near(rng, 0.02), false, 1000 + q, -1, ws, ws + 90 * kMin, 3 * kMin, 60 * kMin, kNotPickedUp};
+    const auto expected = CheapestInsertion(routes, p, d, travel);
+    const auto got = plan.BestInsertion(p, d);
+    ASSERT_EQ(expected.has_value(), got.has_value()) << "query " << q;
+    if (got) {
+      ASSERT_EQ(got->route, expected->route) << "query " << q;
+      ASSERT_EQ(got->pickup_pos, expected->pickup_pos);
+      ASSERT_EQ(got->delivery_pos, expected->delivery_pos);
+      Route& grown = routes[got->route];
+      grown.stops = ApplyInsertion(grown, *got, p, d);
+      plan.SetRoute(got->route, grown);
+      ++inserted;
+    }
+    if (q % 7 == 0) {  // a courier finishes everything
+      const auto r = static_cast<std::size_t>(pick(rng));
+      routes[r].stops.clear();
+      routes[r].vehicle.onboard = 0;
+      plan.SetRoute(r, routes[r]);
+    }
+  }
+  EXPECT_GT(inserted, 200);
+}
+
 TEST(LivePlanTest, ReplacingARouteRefreshesItsCache) {
   const TravelModel travel;
   const GeoPoint site{41.80, 123.43}, home{41.805, 123.435};
