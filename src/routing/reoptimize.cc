@@ -49,6 +49,7 @@ class Search {
     while (improved && Budget()) {
       improved = false;
       for (std::size_t r = 0; r < routes_.size() && Budget(); ++r) improved |= RelocatePass(r);
+      for (std::size_t r = 0; r < routes_.size() && Budget(); ++r) improved |= BlockMovePass(r);
       for (std::size_t a = 0; a < routes_.size() && Budget(); ++a) {
         for (std::size_t b = a + 1; b < routes_.size() && Budget(); ++b) improved |= ExchangePass(a, b);
       }
@@ -138,6 +139,47 @@ class Search {
       }
     }
     return improved;
+  }
+
+  // Or-opt: a block of two to four consecutive stops holding whole jobs
+  // (say two meals collected together and dropped one after the other)
+  // moved elsewhere in its route.
+  bool BlockMovePass(std::size_t r) {
+    if (!cost_[r].feasible) return false;
+    const std::vector<Stop>& stops = routes_[r].stops;
+    for (std::size_t len = 2; len <= 4; ++len) {
+      for (std::size_t s = Frozen(r); s + len <= stops.size(); ++s) {
+        if (!Closed(stops, s, len)) continue;
+        for (std::size_t to = Frozen(r); to + len <= stops.size(); ++to) {
+          if (to == s || !Budget()) continue;
+          ++evaluations_;
+          Route moved = routes_[r];
+          std::vector<Stop> block(moved.stops.begin() + static_cast<std::ptrdiff_t>(s),
+                                  moved.stops.begin() + static_cast<std::ptrdiff_t>(s + len));
+          moved.stops.erase(moved.stops.begin() + static_cast<std::ptrdiff_t>(s),
+                            moved.stops.begin() + static_cast<std::ptrdiff_t>(s + len));
+          moved.stops.insert(moved.stops.begin() + static_cast<std::ptrdiff_t>(to), block.begin(), block.end());
+          if (Commit({{r, &moved}})) {
+            ++result_.block_moves;
+            return true;  // positions changed: rescan later
+          }
+        }
+      }
+    }
+    return false;
+  }
+
+  // Whether stops [s, s + len) hold only whole jobs not yet on board.
+  static bool Closed(const std::vector<Stop>& stops, std::size_t s, std::size_t len) {
+    for (std::size_t k = s; k < s + len; ++k) {
+      if (stops[k].picked_up_at != kNotPickedUp) return false;
+      bool partner = false;
+      for (std::size_t o = s; o < s + len; ++o) {
+        partner |= o != k && stops[o].job == stops[k].job && stops[o].pickup != stops[k].pickup;
+      }
+      if (!partner) return false;
+    }
+    return true;
   }
 
   // The best place for a job in one route, at or after position `from`.

@@ -23,6 +23,7 @@ struct ReoptimizeResult {
   int moves = 0;       // all kinds
   int exchanges = 0;   // of which pair exchanges
   int tail_swaps = 0;  // of which 2-opt* tail swaps
+  int block_moves = 0; // of which or-opt block moves
   DurationMs travel_saved_ms = 0;
   std::vector<bool> changed;  // per route
 };
@@ -33,10 +34,12 @@ struct ReoptimizeResult {
 // at index < `frozen[r]` stay exactly where they are, in their order, with
 // their courier.
 //
-// Local search over three moves, first improvement, until none helps or the
+// Local search over four moves, first improvement, until none helps or the
 // budget is spent:
 //   - relocate: a movable job out of its route and back in at the cheapest
 //     feasible place in any route (the exact insertion search);
+//   - or-opt: a block of two to four consecutive stops holding whole jobs
+//     moved elsewhere in its route;
 //   - exchange: two movable jobs of different routes trade places, each at
 //     its best place in its new route;
 //   - 2-opt*: two routes swap their tails at cuts no job spans.

@@ -76,7 +76,7 @@ Layout LayoutOf(const std::vector<Route>& routes) {
 TEST(ReoptimizeTest, NeverMovesCommittedStopsAndNeverWorsensThePlan) {
   const TravelModel travel;
   std::mt19937_64 rng(77);
-  int total_moves = 0, exchanges = 0, tail_swaps = 0;
+  int total_moves = 0, exchanges = 0, tail_swaps = 0, block_moves = 0;
   for (int instance = 0; instance < 60; ++instance) {
     std::vector<Route> routes = RandomPlan(rng, 2 + instance % 8, 10 + instance % 20, travel);
     const Layout before = LayoutOf(routes);
@@ -89,6 +89,7 @@ TEST(ReoptimizeTest, NeverMovesCommittedStopsAndNeverWorsensThePlan) {
     total_moves += result.moves;
     exchanges += result.exchanges;
     tail_swaps += result.tail_swaps;
+    block_moves += result.block_moves;
 
     const DurationMs travel_after = TotalTravel(routes, travel);  // also: every route feasible
     EXPECT_LE(travel_after, travel_before);
@@ -134,6 +135,7 @@ TEST(ReoptimizeTest, NeverMovesCommittedStopsAndNeverWorsensThePlan) {
   // Each kind of move must have found something relocation did not.
   EXPECT_GT(exchanges, 0);
   EXPECT_GT(tail_swaps, 0);
+  EXPECT_GT(block_moves, 0);
 }
 
 TEST(ReoptimizeTest, MovesAJobToTheCourierNextToIt) {
