@@ -20,9 +20,10 @@ inline std::int64_t CeilBits(double ms) {
 // Travel from every slot of a route to `to`, exactly as TravelModel::TravelMs
 // computes it (same operations in the same order, so the same bits), in
 // branch-free loops the compiler vectorises; the rare slot 64 km or more
-// away is redone with AngleRad's other branch. `ms` is scratch for count.
+// away is redone with AngleRad's other branch, unless `near` promises there
+// is none. `ms` is scratch for count.
 void TravelFromSlots(const double* __restrict xs, const double* __restrict ys, const double* __restrict zs,
-                     std::size_t count, const Place& to, double ms_per_rad, double* __restrict ms,
+                     std::size_t count, const Place& to, double ms_per_rad, bool near, double* __restrict ms,
                      DurationMs* __restrict out) {
   const double tx = to.x, ty = to.y, tz = to.z;
   for (std::size_t s = 0; s < count; ++s) {
@@ -36,6 +37,7 @@ void TravelFromSlots(const double* __restrict xs, const double* __restrict ys, c
   // this; a nearer slot that reaches it too is merely redone.
   const double far_ms = kNearChord * (1.0 + kNearChord * kNearChord * kInv24) * ms_per_rad;
   for (std::size_t s = 0; s < count; ++s) out[s] = CeilBits(ms[s]);
+  if (near) return;
   for (std::size_t s = 0; s < count; ++s) {
     if (ms[s] >= far_ms) out[s] = RoundUpMs(AngleRad(Place{xs[s], ys[s], zs[s]}, to) * ms_per_rad);
   }
@@ -124,6 +126,11 @@ bool LivePlan::SetRoute(std::size_t r, Route route) {
     c.zs[k] = places[k].z;
     if (k > 0) c.places[k] = seq[k - 1].place;
   }
+  c.reach = 0;
+  for (std::size_t k = 1; k <= m; ++k) {
+    const double dx = places[k].x - places[0].x, dy = places[k].y - places[0].y, dz = places[k].z - places[0].z;
+    c.reach = std::max(c.reach, __builtin_sqrt(dx * dx + dy * dy + dz * dz));
+  }
   c.leg.resize(m);
   for (std::size_t k = 0; k < m; ++k) {
     const GeoPoint from = k == 0 ? v.start : seq[k - 1].location;
@@ -158,9 +165,13 @@ const DurationMs* LivePlan::TravelWith(const Cached& c, const Place& at, const S
   to.resize(slots);
   if (!travel_.table) {
     // Symmetric: the time from slot k + 1 to the stop is the time back.
+    // Every slot lies within `reach` of the start (a chord in space), so a
+    // stop that near the start is near them all.
+    const double dx = c.xs[0] - at.x, dy = c.ys[0] - at.y, dz = c.zs[0] - at.z;
+    const bool near = __builtin_sqrt(dx * dx + dy * dy + dz * dz) + c.reach < kNearChord * (1 - 1e-9);
     ms_scratch_.resize(slots);
     TravelFromSlots(c.xs.data(), c.ys.data(), c.zs.data(), slots, at, ms_per_rad_[static_cast<std::size_t>(v.mode)],
-                    ms_scratch_.data(), to.data());
+                    near, ms_scratch_.data(), to.data());
     return to.data() + 1;
   }
   from.resize(slots - 1);
@@ -227,13 +238,20 @@ std::vector<Insertion> LivePlan::BestInsertions(const Stop& pickup, const Stop& 
     auto detour = [&](const DurationMs* to, const DurationMs* from, std::size_t pos) {
       return to[pos] + (pos < m ? from[pos] - c.leg[pos] : 0);
     };
+    // The least detour over all positions, without a branch per position:
+    // every position but a last one without an end point has a successor.
+    const std::size_t followed = std::min(n + 1, m);
+    auto least_detour = [&](const DurationMs* to, const DurationMs* from, std::size_t from_pos) {
+      DurationMs least = n == m ? to[n] : std::numeric_limits<DurationMs>::max();
+      for (std::size_t pos = from_pos; pos < followed; ++pos) least = std::min(least, to[pos] + from[pos] - c.leg[pos]);
+      return least;
+    };
     // Whatever follows the pickup adds no less than nothing, up to rounding:
     // a route where the pickup alone costs too much needs no delivery times.
     const DurationMs route_bar = travel_bar(bar);
-    if (metric && route_bar != std::numeric_limits<DurationMs>::max()) {
-      DurationMs min_p = std::numeric_limits<DurationMs>::max();
-      for (std::size_t pos = 0; pos <= n; ++pos) min_p = std::min(min_p, detour(to_p, from_p, pos));
-      if (min_p - kRoundingSlackMs > route_bar) continue;
+    if (metric && route_bar != std::numeric_limits<DurationMs>::max() &&
+        least_detour(to_p, from_p, 0) - kRoundingSlackMs > route_bar) {
+      continue;
     }
     const DurationMs* from_d = TravelWith(c, pdl, delivery, to_d_, from_d_);
     const DurationMs* to_d = to_d_.data();
@@ -244,16 +262,11 @@ std::vector<Insertion> LivePlan::BestInsertions(const Stop& pickup, const Stop& 
 
     // The least added travel any position pair could have in this route.
     if (metric && route_bar != std::numeric_limits<DurationMs>::max()) {
-      DurationMs min_p = std::numeric_limits<DurationMs>::max();
-      DurationMs min_d_after = std::numeric_limits<DurationMs>::max();  // over positions 1..n
       DurationMs min_adjacent = std::numeric_limits<DurationMs>::max();
-      for (std::size_t pos = 0; pos <= n; ++pos) {
-        min_p = std::min(min_p, detour(to_p, from_p, pos));
-        if (pos >= 1) min_d_after = std::min(min_d_after, detour(to_d, from_d, pos));
-        min_adjacent = std::min(min_adjacent, adjacent(pos));
-      }
+      for (std::size_t pos = 0; pos <= n; ++pos) min_adjacent = std::min(min_adjacent, adjacent(pos));
       DurationMs bound = min_adjacent;
-      if (n > 0) bound = std::min(bound, min_p + min_d_after);
+      // Over delivery positions 1..n, after a pickup somewhere before.
+      if (n > 0) bound = std::min(bound, least_detour(to_p, from_p, 0) + least_detour(to_d, from_d, 1));
       if (bound > route_bar) continue;
     }
 

@@ -68,6 +68,7 @@ class LivePlan {
     std::vector<Load> load;              // after seq[k]
     DurationMs travel_ms = 0;
     std::int64_t lateness = 0;
+    double reach = 0;  // longest chord from the start to any slot
   };
 
   // Travel between route c's slots and a new stop at `at`: to[s] from slot s,
