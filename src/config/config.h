@@ -64,6 +64,24 @@ struct DispatchConfig {
   int regret_k = 3;
 };
 
+// Each elder category's priority; an elder takes the highest of theirs (0
+// with none). Under scarcity higher priorities are served first.
+struct PriorityConfig {
+  int minimum_allowance = 4;
+  int extremely_poor = 5;
+  int near_poverty = 3;
+  int living_alone = 3;
+  int empty_nest = 1;
+  int left_behind = 1;
+  int incapacitated = 4;
+  int disabled = 3;
+  int very_old = 2;
+  int special_family_planning = 2;
+  // Elders at or above this priority must be served: never dropped
+  // silently, always assigned or raised as a critical alert.
+  int must_serve_from = 3;
+};
+
 struct PipelineConfig {
   // Records applied per state commit at most.
   int batch_max_records = 2000;
@@ -81,6 +99,7 @@ struct Config {
   StateConfig state;
   HttpConfig http;
   DispatchConfig dispatch;
+  PriorityConfig priority;
   PipelineConfig pipeline;
   LogConfig log;
 };

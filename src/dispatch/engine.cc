@@ -13,9 +13,6 @@
 namespace meal::dispatch {
 namespace {
 
-constexpr std::uint32_t kSpecialDifficulty = kMinimumAllowance | kExtremelyPoor | kNearPoverty |
-                                             kLivingAlone | kIncapacitated | kDisabled;
-
 ApplyResult Rejected(std::string reason) { return {ApplyOutcome::kRejected, std::move(reason)}; }
 ApplyResult Applied() { return {}; }
 
@@ -214,8 +211,12 @@ Engine::AreaPlan Engine::BuildAreaPlan(const Area& area, EventTimeMs now) {
 
 std::int32_t Engine::PriorityOf(const Order& order) const {
   auto elder = elders_.find(order.elder_id);
-  if (elder == elders_.end() || elder->second.categories == 0) return 0;
-  return (elder->second.categories & kSpecialDifficulty) ? 2 : 1;
+  if (elder == elders_.end()) return 0;
+  std::int32_t priority = 0;
+  for (std::size_t bit = 0; bit < kElderCategories; ++bit) {
+    if (elder->second.categories & (1u << bit)) priority = std::max(priority, options_.category_priority[bit]);
+  }
+  return priority;
 }
 
 void Engine::PlaceOrders(const std::vector<Order*>& orders, Area& area, std::vector<Output>* out) {
@@ -232,23 +233,94 @@ void Engine::PlaceOrders(const std::vector<Order*>& orders, Area& area, std::vec
 
   // Apply in the order placed: each insertion's positions refer to the
   // courier's route as it was at that moment, which the plan mirrors.
-  std::vector<std::pair<Courier*, std::string>> changed;  // courier, first order placed on it
-  for (const routing::Placement& p : placed.placed) {
-    Order& order = *orders[p.job];
-    Courier& courier = *ap.couriers[p.insertion.route];
-    courier.route.insert(courier.route.begin() + static_cast<std::ptrdiff_t>(p.insertion.pickup_pos),
-                         RouteStop{StopKind::kPickup, order.order_id});
-    courier.route.insert(courier.route.begin() + static_cast<std::ptrdiff_t>(p.insertion.delivery_pos),
-                         RouteStop{StopKind::kDelivery, order.order_id});
-    area.unassigned.erase(order.order_id);
-    order.courier_id = courier.courier_id;
-    SetStatus(order, OrderStatus::kAssigned, now, courier.courier_id);
-    if (std::none_of(changed.begin(), changed.end(), [&](const auto& c) { return c.first == &courier; })) {
-      changed.emplace_back(&courier, order.order_id);
-    }
+  Changed changed;
+  for (const routing::Placement& p : placed.placed) Assign(*orders[p.job], ap, p.insertion, area, &changed);
+
+  // Under scarcity the more vulnerable come first: an order that fits
+  // nowhere takes the place of a lower-priority one not yet collected when
+  // that makes room. Displaced orders are placed again afterwards, and can
+  // only displace orders of lower priority still, so this ends.
+  std::vector<std::size_t> unplaced = placed.unplaced;
+  std::stable_sort(unplaced.begin(), unplaced.end(),
+                   [&](std::size_t a, std::size_t b) { return jobs[a].priority > jobs[b].priority; });
+  std::vector<Order*> displaced;
+  for (std::size_t j : unplaced) {
+    if (Order* victim = Displace(*orders[j], jobs[j], ap, area, &changed)) displaced.push_back(victim);
+    if (orders[j]->status != OrderStatus::kAssigned) MarkUnassigned(*orders[j], area, ap.couriers.empty(), out);
   }
   for (auto& [courier, trigger] : changed) PublishPlan(*courier, now, trigger, out);
-  for (std::size_t j : placed.unplaced) MarkUnassigned(*orders[j], area, ap.couriers.empty(), out);
+  PlaceOrders(displaced, area, out);
+}
+
+void Engine::Assign(Order& order, AreaPlan& ap, const routing::Insertion& where, Area& area, Changed* changed) {
+  Courier& courier = *ap.couriers[where.route];
+  courier.route.insert(courier.route.begin() + static_cast<std::ptrdiff_t>(where.pickup_pos),
+                       RouteStop{StopKind::kPickup, order.order_id});
+  courier.route.insert(courier.route.begin() + static_cast<std::ptrdiff_t>(where.delivery_pos),
+                       RouteStop{StopKind::kDelivery, order.order_id});
+  dirty_couriers_.insert(courier.courier_id);
+  area.unassigned.erase(order.order_id);
+  order.courier_id = courier.courier_id;
+  SetStatus(order, OrderStatus::kAssigned, area.stream_time_ms, courier.courier_id);
+  if (std::none_of(changed->begin(), changed->end(), [&](const auto& c) { return c.first == &courier; })) {
+    changed->emplace_back(&courier, order.order_id);
+  }
+}
+
+Order* Engine::Displace(Order& order, const routing::Job& job, AreaPlan& ap, Area& area, Changed* changed) {
+  const EventTimeMs now = area.stream_time_ms;
+  const OrderLookup lookup = [this](const std::string& id) { return FindOrder(id); };
+  // Room made by an earlier displacement may already be enough.
+  if (const auto where = ap.plan.BestInsertion(job.pickup, job.delivery)) {
+    const routing::Route& target = ap.plan.route(where->route);
+    ap.plan.SetRoute(where->route,
+                     routing::Route{target.vehicle, routing::ApplyInsertion(target, *where, job.pickup, job.delivery)});
+    Assign(order, ap, *where, area, changed);
+    return nullptr;
+  }
+  // Lower-priority orders not yet collected, the least urgent first.
+  std::vector<std::tuple<std::int32_t, std::string, std::size_t>> victims;  // priority, order, route
+  for (std::size_t k = 0; k < ap.couriers.size(); ++k) {
+    for (const RouteStop& stop : ap.couriers[k]->route) {
+      const Order* other = FindOrder(stop.order_id);
+      if (stop.kind != StopKind::kPickup || !other || other->status != OrderStatus::kAssigned) continue;
+      const std::int32_t p = PriorityOf(*other);
+      if (p < job.priority) victims.emplace_back(p, other->order_id, k);
+    }
+  }
+  std::sort(victims.begin(), victims.end());
+  if (victims.size() > options_.displacement_trials) victims.resize(options_.displacement_trials);
+  for (const auto& [priority, victim_id, k] : victims) {
+    Courier trial = *ap.couriers[k];
+    std::erase_if(trial.route, [&](const RouteStop& s) { return s.order_id == victim_id; });
+    const routing::Route before = ap.plan.route(k);
+    routing::Route without = BuildRoute(trial, lookup, now, options_, /*relax_committed=*/false);
+    if (!ap.plan.SetRoute(k, without)) {
+      if (!AllowCurrentLateness(trial, lookup, now, &without) || !ap.plan.SetRoute(k, without)) {
+        ap.plan.SetRoute(k, before);
+        continue;
+      }
+    }
+    const auto where = ap.plan.BestInsertion(job.pickup, job.delivery);
+    if (!where) {
+      ap.plan.SetRoute(k, before);
+      continue;
+    }
+    Order& victim = orders_.at(victim_id);
+    Courier& courier = *ap.couriers[k];
+    RemoveStops(courier, victim_id);
+    victim.courier_id.clear();
+    SetStatus(victim, OrderStatus::kReady, now, "made way for higher-priority order " + order.order_id);
+    if (std::none_of(changed->begin(), changed->end(), [&](const auto& c) { return c.first == &courier; })) {
+      changed->emplace_back(&courier, victim_id);
+    }
+    const routing::Route& target = ap.plan.route(where->route);
+    ap.plan.SetRoute(where->route,
+                     routing::Route{target.vehicle, routing::ApplyInsertion(target, *where, job.pickup, job.delivery)});
+    Assign(order, ap, *where, area, changed);
+    return &victim;
+  }
+  return nullptr;
 }
 
 void Engine::MarkUnassigned(Order& order, Area& area, bool no_courier, std::vector<Output>* out) {
@@ -265,7 +337,7 @@ void Engine::MarkUnassigned(Order& order, Area& area, bool no_courier, std::vect
   alert.area_id = order.area_id;
   alert.time_ms = now;
   alert.kind = AlertKind::kUnassignable;
-  alert.severity = PriorityOf(order) >= 2 ? Severity::kCritical : Severity::kWarning;
+  alert.severity = PriorityOf(order) >= options_.must_serve_priority ? Severity::kCritical : Severity::kWarning;
   alert.order_id = order.order_id;
   alert.elder_id = order.elder_id;
   alert.site_id = order.site_id;

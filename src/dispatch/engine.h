@@ -6,6 +6,7 @@
 // Thread-safety: one thread owns an Engine.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -19,6 +20,7 @@
 #include "common/status.h"
 #include "model/entities.h"
 #include "routing/insertion.h"
+#include "routing/job.h"
 #include "routing/live_plan.h"
 #include "routing/route.h"
 #include "routing/travel.h"
@@ -51,6 +53,14 @@ struct EngineOptions {
   routing::InsertionOptions insertion;
   // Orders placed together go by regret over this many couriers. Default: 3.
   std::size_t regret_k = 3;
+  // Priority of each elder category, by ElderCategoryBit position; an elder
+  // takes the highest of theirs, 0 with none. Defaults: config::PriorityConfig.
+  std::array<std::int32_t, kElderCategories> category_priority = {4, 5, 3, 3, 1, 1, 4, 3, 2, 2};
+  // Elders of at least this priority are must-serve. Default: 3.
+  std::int32_t must_serve_priority = 3;
+  // Lower-priority orders tried, at most, to make room for one that fits
+  // nowhere. Default: 32.
+  std::size_t displacement_trials = 32;
 };
 
 using Output = std::variant<Assignment, Alert>;
@@ -115,13 +125,24 @@ class Engine {
   };
   AreaPlan BuildAreaPlan(const Area& area, EventTimeMs now);
   // Finds couriers for ready orders together (routing::InsertJobs: priority,
-  // then regret) and publishes each changed plan once; an order no courier
-  // can take is marked unassigned (MarkUnassigned).
+  // then regret), makes room for a higher-priority order by displacing a
+  // lower one where needed (Displace), and publishes each changed plan once;
+  // an order no courier can take is marked unassigned (MarkUnassigned).
   void PlaceOrders(const std::vector<Order*>& orders, Area& area, std::vector<Output>* out);
+  // Couriers whose plan changed, each with the first order that changed it.
+  using Changed = std::vector<std::pair<Courier*, std::string>>;
+  // Puts `order` on the route `where` names, as the plan already has it.
+  void Assign(Order& order, AreaPlan& ap, const routing::Insertion& where, Area& area, Changed* changed);
+  // Assigns `order` (whose stops are `job`) where earlier displacements made
+  // room, or makes room by taking a lower-priority order not yet collected
+  // off a route when that lets it in, and returns the displaced order (ready
+  // again). nullptr when nothing was displaced; `order` is then assigned or
+  // still not.
+  Order* Displace(Order& order, const routing::Job& job, AreaPlan& ap, Area& area, Changed* changed);
   // Keeps `order` in the area's waiting set and, unless it was already
   // waiting, raises an alert (critical for special-difficulty elders).
   void MarkUnassigned(Order& order, Area& area, bool no_courier, std::vector<Output>* out);
-  // 2 for special-difficulty elders, 1 for other registered categories, 0 else.
+  // The highest priority of the order's elder's categories; 0 with none.
   std::int32_t PriorityOf(const Order& order) const;
   // Moves jobs not yet under way between the area's couriers where that
   // saves travel (routing::Reoptimize), and publishes the changed plans.

@@ -137,6 +137,62 @@ TEST(EngineObjectiveTest, TravelObjectiveSendsTheIdleCourierCouriersObjectiveKee
   EXPECT_EQ(WestOrderCourier(couriers), "c1") << "the busy courier can still take it";
 }
 
+TEST_F(EngineTest, AHigherPriorityOrderDisplacesALowerOneUnderScarcity) {
+  SetUpRegistry();  // elder-1 lives alone: priority 3, must-serve
+  Elder poorest;
+  poorest.elder_id = "elder-2";
+  poorest.area_id = "area-1";
+  poorest.home = {41.7950, 123.4250};  // the other side of the site
+  poorest.categories = kExtremelyPoor;  // priority 5
+  ASSERT_EQ(Apply(Make("e2", kT0, poorest)).outcome, ApplyOutcome::kApplied);
+  Elder neighbour;
+  neighbour.elder_id = "elder-3";
+  neighbour.area_id = "area-1";
+  neighbour.home = kHome;
+  neighbour.categories = kEmptyNest;  // priority 1
+  ASSERT_EQ(Apply(Make("e3", kT0, neighbour)).outcome, ApplyOutcome::kApplied);
+  const EventTimeMs t = kT0 + 10 * kHourMs;
+  StartCourier("c1", t, /*capacity=*/1);
+  // Both meals due within 15 minutes at doors in opposite directions: one
+  // courier can serve only one of them.
+  auto order = [&](std::string id, std::string elder) {
+    OrderPlaced p;
+    p.order_id = id;
+    p.site_id = "site-1";
+    p.elder_id = elder;
+    p.window_start_ms = t;
+    p.window_end_ms = t + 15 * kMinuteMs;
+    ASSERT_EQ(Apply(Make("placed-" + id, t, p)).outcome, ApplyOutcome::kApplied);
+  };
+  order("low", "elder-3");
+  order("high", "elder-2");
+  Apply(Make("ready-low", t + kMinuteMs, OrderReady{"low"}));
+  ASSERT_EQ(engine_.FindOrder("low")->status, OrderStatus::kAssigned);
+  out_.clear();
+  Apply(Make("ready-high", t + kMinuteMs, OrderReady{"high"}));
+  EXPECT_EQ(engine_.FindOrder("high")->status, OrderStatus::kAssigned);
+  EXPECT_EQ(engine_.FindOrder("high")->courier_id, "c1");
+  EXPECT_EQ(engine_.FindOrder("low")->status, OrderStatus::kUnassigned);
+  const Courier* c = engine_.FindCourier("c1");
+  for (const RouteStop& s : c->route) EXPECT_EQ(s.order_id, "high");
+  // The displaced order is not dropped silently.
+  int alerts = 0;
+  for (const Output& o : out_) {
+    if (const Alert* a = std::get_if<Alert>(&o)) {
+      EXPECT_EQ(a->order_id, "low");
+      EXPECT_EQ(a->severity, Severity::kWarning) << "an empty-nest elder is not must-serve by default";
+      ++alerts;
+    }
+  }
+  EXPECT_EQ(alerts, 1);
+
+  // The reverse never happens: a lower-priority order does not displace.
+  order("low2", "elder-3");
+  Apply(Make("ready-low2", t + 2 * kMinuteMs, OrderReady{"low2"}));
+  EXPECT_EQ(engine_.FindOrder("high")->courier_id, "c1");
+  EXPECT_EQ(engine_.FindOrder("low2")->status, OrderStatus::kUnassigned);
+}
+
 TEST_F(EngineTest, BoxCapacityLimitsAssignments) {
   SetUpRegistry();
   StartCourier("c1", kT0 + 10 * kHourMs, /*capacity=*/1);

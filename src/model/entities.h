@@ -54,6 +54,7 @@ enum ElderCategoryBit : std::uint32_t {
   kVeryOld = 1u << 8,
   kSpecialFamilyPlanning = 1u << 9,
 };
+inline constexpr std::size_t kElderCategories = 10;
 
 // ---- registry ----
 

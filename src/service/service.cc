@@ -22,7 +22,7 @@ kafka::Properties ClientProps(const config::Config& c) {
 
 }  // namespace
 
-dispatch::EngineOptions MakeEngineOptions(const config::DispatchConfig& c) {
+dispatch::EngineOptions MakeEngineOptions(const config::DispatchConfig& c, const config::PriorityConfig& p) {
   dispatch::EngineOptions o;
   o.hot_meal_limit_ms = c.hot_meal_limit_min * kMinuteMs;
   o.chilled_meal_limit_ms = c.chilled_meal_limit_min * kMinuteMs;
@@ -35,11 +35,15 @@ dispatch::EngineOptions MakeEngineOptions(const config::DispatchConfig& c) {
   o.regret_k = static_cast<std::size_t>(c.regret_k);
   o.travel.circuity = c.circuity;
   o.travel.speed_mps = {c.walk_kmh / 3.6, c.bike_kmh / 3.6, c.ebike_kmh / 3.6, c.car_kmh / 3.6};
+  // In ElderCategoryBit order.
+  o.category_priority = {p.minimum_allowance, p.extremely_poor, p.near_poverty, p.living_alone, p.empty_nest,
+                         p.left_behind,       p.incapacitated,  p.disabled,     p.very_old,     p.special_family_planning};
+  o.must_serve_priority = p.must_serve_from;
   return o;
 }
 
 Service::Service(config::Config config)
-    : config_(std::move(config)), engine_options_(MakeEngineOptions(config_.dispatch)) {
+    : config_(std::move(config)), engine_options_(MakeEngineOptions(config_.dispatch, config_.priority)) {
   area_topics_ = {{config_.topics.orders, codec::InputKind::kOrders},
                   {config_.topics.couriers, codec::InputKind::kCouriers},
                   {config_.topics.deliveries, codec::InputKind::kDeliveries}};

@@ -24,8 +24,8 @@
 
 namespace meal::service {
 
-// Engine options from the [dispatch] configuration section.
-dispatch::EngineOptions MakeEngineOptions(const config::DispatchConfig& config);
+// Engine options from the [dispatch] and [priority] configuration sections.
+dispatch::EngineOptions MakeEngineOptions(const config::DispatchConfig& dispatch, const config::PriorityConfig& priority);
 
 class Service {
  public:
