@@ -41,27 +41,41 @@ BatchResult InsertJobs(LivePlan& plan, std::span<const Job> jobs, const BatchOpt
   const std::size_t k = std::max<std::size_t>(1, options.regret_k);
   BatchResult result;
   std::vector<bool> done(jobs.size(), false);
+  // Each job's k best routes, kept up to date as routes change.
+  std::vector<std::vector<Insertion>> top(jobs.size());
+  for (std::size_t j = 0; j < jobs.size(); ++j) top[j] = plan.BestInsertions(jobs[j].pickup, jobs[j].delivery, k);
   for (;;) {
     std::optional<std::size_t> chosen;
     Urgency chosen_urgency;
-    Insertion chosen_insertion;
     for (std::size_t j = 0; j < jobs.size(); ++j) {
-      if (done[j]) continue;
-      const std::vector<Insertion> top = plan.BestInsertions(jobs[j].pickup, jobs[j].delivery, k);
-      if (top.empty()) continue;
-      const Urgency u = UrgencyOf(jobs[j], top, k);
+      if (done[j] || top[j].empty()) continue;
+      const Urgency u = UrgencyOf(jobs[j], top[j], k);
       if (!chosen || u.Key() > chosen_urgency.Key()) {
         chosen = j;
         chosen_urgency = u;
-        chosen_insertion = top.front();
       }
     }
     if (!chosen) break;
-    const Route& route = plan.route(chosen_insertion.route);
-    Route updated{route.vehicle, ApplyInsertion(route, chosen_insertion, jobs[*chosen].pickup, jobs[*chosen].delivery)};
-    plan.SetRoute(chosen_insertion.route, std::move(updated));
+    const Insertion where = top[*chosen].front();
+    const Route& route = plan.route(where.route);
+    Route updated{route.vehicle, ApplyInsertion(route, where, jobs[*chosen].pickup, jobs[*chosen].delivery)};
+    plan.SetRoute(where.route, std::move(updated));
     done[*chosen] = true;
-    result.placed.push_back({*chosen, chosen_insertion});
+    result.placed.push_back({*chosen, where});
+    // Only the changed route can change a job's list: a job that had it
+    // there is searched again in full (another route may now enter its
+    // top k); for the others the changed route is searched alone and
+    // joins the list if it earns a place.
+    for (std::size_t j = 0; j < jobs.size(); ++j) {
+      if (done[j]) continue;
+      const bool listed = std::any_of(top[j].begin(), top[j].end(),
+                                      [&](const Insertion& i) { return i.route == where.route; });
+      if (listed) {
+        top[j] = plan.BestInsertions(jobs[j].pickup, jobs[j].delivery, k);
+      } else if (const auto there = plan.BestInsertionInRoute(where.route, jobs[j].pickup, jobs[j].delivery)) {
+        KeepBest(top[j], *there, k);
+      }
+    }
   }
   for (std::size_t j = 0; j < jobs.size(); ++j) {
     if (!done[j]) result.unplaced.push_back(j);

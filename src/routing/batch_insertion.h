@@ -34,7 +34,9 @@ struct BatchResult {
 // insertion to `plan` (LivePlan::SetRoute), until every job is placed or no
 // route can take any of the rest. Insertions are evaluated exactly
 // (LivePlan::BestInsertions), so every route stays feasible. Deterministic.
-// Cost: O(jobs² · BestInsertions).
+// Cost: jobs · BestInsertions to start, then per placement a search of the
+// changed route for each job left (in full for the few that had it among
+// their k best).
 BatchResult InsertJobs(LivePlan& plan, std::span<const Job> jobs, const BatchOptions& options);
 
 }  // namespace meal::routing

@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <optional>
 #include <random>
+#include <tuple>
 
 namespace meal::routing {
 namespace {
@@ -145,6 +147,85 @@ TEST(CombineJobsTest, AHubHouseholdBecomesOneStop) {
   Job on_board = b;
   on_board.delivery.picked_up_at = kNoon;
   EXPECT_FALSE(CombineJobs(a, on_board, kMin));
+}
+
+// The batch keeps each job's k best routes up to date incrementally; this is
+// the plain way, every list searched afresh after every placement.
+BatchResult InsertJobsAfresh(LivePlan& plan, const std::vector<Job>& jobs, std::size_t k) {
+  BatchResult result;
+  std::vector<bool> done(jobs.size(), false);
+  for (;;) {
+    std::optional<std::size_t> chosen;
+    std::vector<Insertion> chosen_top;
+    auto key = [&](std::size_t j, const std::vector<Insertion>& top) {
+      std::int64_t lateness = 0, travel = 0;
+      if (k == 1) {
+        lateness = -top[0].added_lateness;
+        travel = -top[0].added_travel_ms;
+      }
+      for (std::size_t h = 1; h < top.size(); ++h) {
+        lateness += top[h].added_lateness - top[0].added_lateness;
+        travel += top[h].added_travel_ms - top[0].added_travel_ms;
+      }
+      return std::make_tuple(jobs[j].priority, k - top.size(), lateness, travel);
+    };
+    for (std::size_t j = 0; j < jobs.size(); ++j) {
+      if (done[j]) continue;
+      const auto top = plan.BestInsertions(jobs[j].pickup, jobs[j].delivery, k);
+      if (top.empty()) continue;
+      if (!chosen || key(j, top) > key(*chosen, chosen_top)) {
+        chosen = j;
+        chosen_top = top;
+      }
+    }
+    if (!chosen) break;
+    const Insertion where = chosen_top.front();
+    const Route& route = plan.route(where.route);
+    plan.SetRoute(where.route, Route{route.vehicle, ApplyInsertion(route, where, jobs[*chosen].pickup,
+                                                                   jobs[*chosen].delivery)});
+    done[*chosen] = true;
+    result.placed.push_back({*chosen, where});
+  }
+  for (std::size_t j = 0; j < jobs.size(); ++j) {
+    if (!done[j]) result.unplaced.push_back(j);
+  }
+  return result;
+}
+
+TEST(InsertJobsTest, IncrementalListsGiveTheSameAnswerAsSearchingAfresh) {
+  const TravelModel travel;
+  std::mt19937_64 rng(5);
+  std::uniform_real_distribution<double> km(-3.0, 3.0);
+  std::uniform_int_distribution<int> boxes(1, 4), minutes(0, 60), priority(0, 2);
+  int placed = 0;
+  for (int round = 0; round < 30; ++round) {
+    LivePlan incremental(travel), afresh(travel);
+    for (int c = 0; c < 2 + round % 7; ++c) {
+      const Route courier = Courier({kSite.lat + km(rng) / 111.0, kSite.lon + km(rng) / 83.0}, boxes(rng));
+      incremental.SetRoute(static_cast<std::size_t>(c), courier);
+      afresh.SetRoute(static_cast<std::size_t>(c), courier);
+    }
+    std::vector<Job> jobs;
+    for (int j = 0; j < 15; ++j) {
+      Job job = MealFor({kSite.lat + km(rng) / 111.0, kSite.lon + km(rng) / 83.0}, j, priority(rng));
+      job.delivery.earliest = kNoon + minutes(rng) * kMin;
+      job.delivery.latest = job.delivery.earliest + 30 * kMin;
+      jobs.push_back(job);
+    }
+    const std::size_t k = 1 + static_cast<std::size_t>(round % 3);
+    const BatchResult a = InsertJobs(incremental, jobs, BatchOptions{k});
+    const BatchResult b = InsertJobsAfresh(afresh, jobs, k);
+    ASSERT_EQ(a.placed.size(), b.placed.size()) << "round " << round;
+    for (std::size_t p = 0; p < a.placed.size(); ++p) {
+      EXPECT_EQ(a.placed[p].job, b.placed[p].job) << "round " << round << " placement " << p;
+      EXPECT_EQ(a.placed[p].insertion.route, b.placed[p].insertion.route);
+      EXPECT_EQ(a.placed[p].insertion.pickup_pos, b.placed[p].insertion.pickup_pos);
+      EXPECT_EQ(a.placed[p].insertion.delivery_pos, b.placed[p].insertion.delivery_pos);
+    }
+    EXPECT_EQ(a.unplaced, b.unplaced);
+    placed += static_cast<int>(a.placed.size());
+  }
+  EXPECT_GT(placed, 150);
 }
 
 }  // namespace

@@ -212,118 +212,130 @@ std::optional<Insertion> LivePlan::BestInsertion(const Stop& pickup, const Stop&
 std::vector<Insertion> LivePlan::BestInsertions(const Stop& pickup, const Stop& delivery, std::size_t k) const {
   std::vector<Insertion> top;
   if (k == 0) return top;
-  const Place pp = ToPlace(pickup.location);
-  const Place pdl = ToPlace(delivery.location);
-  const bool metric = !travel_.table;
-  const std::uint64_t skills = pickup.skills | delivery.skills;
-  for (std::size_t r = 0; r < routes_.size(); ++r) {
-    const Cached& c = routes_[r];
-    const Vehicle& v = c.route.vehicle;
-    if (!c.feasible || !HasSkills(v, skills)) continue;
-    const std::vector<Stop>& seq = c.seq;
-    const std::size_t n = c.route.stops.size();  // insertion positions 0..n
-    const std::size_t m = seq.size();            // n, plus the end point
-    const bool activates = options_.minimise_couriers && n == 0;
-    // The bar a candidate must beat to enter the top k; its travel prunes
-    // only when no candidate of this route can win on lateness or activation.
-    const Insertion* bar = top.size() == k ? &top.back() : nullptr;
-    if (bar && bar->added_lateness == 0 && bar->activates < activates) continue;
-    auto travel_bar = [&](const Insertion* b) -> DurationMs {
-      return b && b->added_lateness == 0 && b->activates == activates ? b->added_travel_ms
-                                                                       : std::numeric_limits<DurationMs>::max();
-    };
+  const Query q{pickup, delivery, ToPlace(pickup.location), ToPlace(delivery.location)};
+  for (std::size_t r = 0; r < routes_.size(); ++r) SearchRoute(r, q, top, k);
+  return top;
+}
 
-    const DurationMs* from_p = TravelWith(c, pp, pickup, to_p_, from_p_);
-    const DurationMs* to_p = to_p_.data();
-    auto detour = [&](const DurationMs* to, const DurationMs* from, std::size_t pos) {
-      return to[pos] + (pos < m ? from[pos] - c.leg[pos] : 0);
-    };
-    // The least detour over all positions, without a branch per position:
-    // every position but a last one without an end point has a successor.
-    const std::size_t followed = std::min(n + 1, m);
-    auto least_detour = [&](const DurationMs* to, const DurationMs* from, std::size_t from_pos) {
-      DurationMs least = n == m ? to[n] : std::numeric_limits<DurationMs>::max();
-      for (std::size_t pos = from_pos; pos < followed; ++pos) least = std::min(least, to[pos] + from[pos] - c.leg[pos]);
-      return least;
-    };
-    // Whatever follows the pickup adds no less than nothing, up to rounding:
-    // a route where the pickup alone costs too much needs no delivery times.
-    const DurationMs route_bar = travel_bar(bar);
-    if (metric && route_bar != std::numeric_limits<DurationMs>::max() &&
-        least_detour(to_p, from_p, 0) - kRoundingSlackMs > route_bar) {
+std::optional<Insertion> LivePlan::BestInsertionInRoute(std::size_t r, const Stop& pickup,
+                                                        const Stop& delivery) const {
+  std::vector<Insertion> top;
+  SearchRoute(r, Query{pickup, delivery, ToPlace(pickup.location), ToPlace(delivery.location)}, top, 1);
+  if (top.empty()) return std::nullopt;
+  return top.front();
+}
+
+void LivePlan::SearchRoute(std::size_t r, const Query& q, std::vector<Insertion>& top, std::size_t k) const {
+  const Stop& pickup = q.pickup;
+  const Stop& delivery = q.delivery;
+  const Place& pp = q.pickup_place;
+  const Place& pdl = q.delivery_place;
+  const bool metric = !travel_.table;
+  const Cached& c = routes_[r];
+  const Vehicle& v = c.route.vehicle;
+  if (!c.feasible || !HasSkills(v, pickup.skills | delivery.skills)) return;
+  const std::vector<Stop>& seq = c.seq;
+  const std::size_t n = c.route.stops.size();  // insertion positions 0..n
+  const std::size_t m = seq.size();            // n, plus the end point
+  const bool activates = options_.minimise_couriers && n == 0;
+  // The bar a candidate must beat to enter the top k; its travel prunes
+  // only when no candidate of this route can win on lateness or activation.
+  const Insertion* bar = top.size() == k ? &top.back() : nullptr;
+  if (bar && bar->added_lateness == 0 && bar->activates < activates) return;
+  auto travel_bar = [&](const Insertion* b) -> DurationMs {
+    return b && b->added_lateness == 0 && b->activates == activates ? b->added_travel_ms
+                                                                     : std::numeric_limits<DurationMs>::max();
+  };
+
+  const DurationMs* from_p = TravelWith(c, pp, pickup, to_p_, from_p_);
+  const DurationMs* to_p = to_p_.data();
+  auto detour = [&](const DurationMs* to, const DurationMs* from, std::size_t pos) {
+    return to[pos] + (pos < m ? from[pos] - c.leg[pos] : 0);
+  };
+  // The least detour over all positions, without a branch per position:
+  // every position but a last one without an end point has a successor.
+  const std::size_t followed = std::min(n + 1, m);
+  auto least_detour = [&](const DurationMs* to, const DurationMs* from, std::size_t from_pos) {
+    DurationMs least = n == m ? to[n] : std::numeric_limits<DurationMs>::max();
+    for (std::size_t pos = from_pos; pos < followed; ++pos) least = std::min(least, to[pos] + from[pos] - c.leg[pos]);
+    return least;
+  };
+  // Whatever follows the pickup adds no less than nothing, up to rounding:
+  // a route where the pickup alone costs too much needs no delivery times.
+  const DurationMs route_bar = travel_bar(bar);
+  if (metric && route_bar != std::numeric_limits<DurationMs>::max() &&
+      least_detour(to_p, from_p, 0) - kRoundingSlackMs > route_bar) {
+    return;
+  }
+  const DurationMs* from_d = TravelWith(c, pdl, delivery, to_d_, from_d_);
+  const DurationMs* to_d = to_d_.data();
+  const DurationMs pd = travel_.table ? travel_.Between(pickup.location, pickup.place, delivery.location,
+                                                        delivery.place, v.mode)
+                                      : RoundUpMs(AngleRad(pp, pdl) * ms_per_rad_[static_cast<std::size_t>(v.mode)]);
+  auto adjacent = [&](std::size_t pos) { return to_p[pos] + pd + (pos < m ? from_d[pos] - c.leg[pos] : 0); };
+
+  // The least added travel any position pair could have in this route.
+  if (metric && route_bar != std::numeric_limits<DurationMs>::max()) {
+    DurationMs min_adjacent = std::numeric_limits<DurationMs>::max();
+    for (std::size_t pos = 0; pos <= n; ++pos) min_adjacent = std::min(min_adjacent, adjacent(pos));
+    DurationMs bound = min_adjacent;
+    // Over delivery positions 1..n, after a pickup somewhere before.
+    if (n > 0) bound = std::min(bound, least_detour(to_p, from_p, 0) + least_detour(to_d, from_d, 1));
+    if (bound > route_bar) return;
+  }
+
+  std::optional<Insertion> route_best;
+  for (std::size_t i = 0; i <= n; ++i) {
+    const EventTimeMs before_p = i == 0 ? v.start_time : c.departure[i - 1];
+    const Load load_before = i == 0 ? v.onboard : c.load[i - 1];
+    if (!(load_before + pickup.load_delta).FitsIn(v.capacity)) continue;
+    const EventTimeMs p_start = ServiceStart(pickup, before_p + to_p[i]);
+    if (p_start > pickup.latest) continue;
+    const EventTimeMs p_dep = p_start + pickup.service_ms;
+    if (p_dep > v.shift_end) continue;
+    const DurationMs p_detour = detour(to_p, from_p, i);
+    // The delivery's own detour is never negative (up to rounding).
+    const DurationMs bar_ms = std::min(route_bar, travel_bar(route_best ? &*route_best : nullptr));
+    if (metric && bar_ms != std::numeric_limits<DurationMs>::max() && p_detour - kRoundingSlackMs > bar_ms) {
       continue;
     }
-    const DurationMs* from_d = TravelWith(c, pdl, delivery, to_d_, from_d_);
-    const DurationMs* to_d = to_d_.data();
-    const DurationMs pd = travel_.table ? travel_.Between(pickup.location, pickup.place, delivery.location,
-                                                          delivery.place, v.mode)
-                                        : RoundUpMs(AngleRad(pp, pdl) * ms_per_rad_[static_cast<std::size_t>(v.mode)]);
-    auto adjacent = [&](std::size_t pos) { return to_p[pos] + pd + (pos < m ? from_d[pos] - c.leg[pos] : 0); };
 
-    // The least added travel any position pair could have in this route.
-    if (metric && route_bar != std::numeric_limits<DurationMs>::max()) {
-      DurationMs min_adjacent = std::numeric_limits<DurationMs>::max();
-      for (std::size_t pos = 0; pos <= n; ++pos) min_adjacent = std::min(min_adjacent, adjacent(pos));
-      DurationMs bound = min_adjacent;
-      // Over delivery positions 1..n, after a pickup somewhere before.
-      if (n > 0) bound = std::min(bound, least_detour(to_p, from_p, 0) + least_detour(to_d, from_d, 1));
-      if (bound > route_bar) continue;
-    }
-
-    std::optional<Insertion> route_best;
-    for (std::size_t i = 0; i <= n; ++i) {
-      const EventTimeMs before_p = i == 0 ? v.start_time : c.departure[i - 1];
-      const Load load_before = i == 0 ? v.onboard : c.load[i - 1];
-      if (!(load_before + pickup.load_delta).FitsIn(v.capacity)) continue;
-      const EventTimeMs p_start = ServiceStart(pickup, before_p + to_p[i]);
-      if (p_start > pickup.latest) continue;
-      const EventTimeMs p_dep = p_start + pickup.service_ms;
-      if (p_dep > v.shift_end) continue;
-      const DurationMs p_detour = detour(to_p, from_p, i);
-      // The delivery's own detour is never negative (up to rounding).
-      const DurationMs bar_ms = std::min(route_bar, travel_bar(route_best ? &*route_best : nullptr));
-      if (metric && bar_ms != std::numeric_limits<DurationMs>::max() && p_detour - kRoundingSlackMs > bar_ms) {
-        continue;
+    EventTimeMs dep_prev = p_dep;
+    Load max_load = load_before + pickup.load_delta;
+    for (std::size_t j = i; j <= n; ++j) {
+      if (j > i) {
+        // seq[j-1] now follows the pickup (j-1 == i) or its shifted predecessor.
+        const std::size_t s = j - 1;
+        const DurationMs into = s == i ? from_p[i] : c.leg[s];
+        const EventTimeMs start = ServiceStart(seq[s], dep_prev + into);
+        // Too late for the stops after it, for this j and every later one.
+        // The delivery still to come after seq[s] may make the way on
+        // quicker than the direct leg latest[s] assumes: by a rounding
+        // margin when travel is metric, by anything when it is not.
+        if (metric && start - kRoundingSlackMs > c.latest[s]) break;
+        dep_prev = start + seq[s].service_ms;
+        max_load = Load::Max(max_load, c.load[s] + pickup.load_delta);
+        if (!max_load.FitsIn(v.capacity)) break;  // over for this and every later j
       }
+      const DurationMs added = j == i ? adjacent(i) : p_detour + detour(to_d, from_d, j);
+      if (added > std::min(route_bar, travel_bar(route_best ? &*route_best : nullptr))) continue;
+      const EventTimeMs d_start = ServiceStart(delivery, dep_prev + (j == i ? pd : to_d[j]));
+      if (d_start > delivery.latest) continue;
+      if (delivery.max_ride_ms > 0 && d_start - p_dep > delivery.max_ride_ms) continue;
+      const EventTimeMs d_dep = d_start + delivery.service_ms;
+      if (d_dep > v.shift_end) continue;
+      if (j < m && ServiceStart(seq[j], d_dep + from_d[j]) > c.latest[j]) continue;
 
-      EventTimeMs dep_prev = p_dep;
-      Load max_load = load_before + pickup.load_delta;
-      for (std::size_t j = i; j <= n; ++j) {
-        if (j > i) {
-          // seq[j-1] now follows the pickup (j-1 == i) or its shifted predecessor.
-          const std::size_t s = j - 1;
-          const DurationMs into = s == i ? from_p[i] : c.leg[s];
-          const EventTimeMs start = ServiceStart(seq[s], dep_prev + into);
-          // Too late for the stops after it, for this j and every later one.
-          // The delivery still to come after seq[s] may make the way on
-          // quicker than the direct leg latest[s] assumes: by a rounding
-          // margin when travel is metric, by anything when it is not.
-          if (metric && start - kRoundingSlackMs > c.latest[s]) break;
-          dep_prev = start + seq[s].service_ms;
-          max_load = Load::Max(max_load, c.load[s] + pickup.load_delta);
-          if (!max_load.FitsIn(v.capacity)) break;  // over for this and every later j
-        }
-        const DurationMs added = j == i ? adjacent(i) : p_detour + detour(to_d, from_d, j);
-        if (added > std::min(route_bar, travel_bar(route_best ? &*route_best : nullptr))) continue;
-        const EventTimeMs d_start = ServiceStart(delivery, dep_prev + (j == i ? pd : to_d[j]));
-        if (d_start > delivery.latest) continue;
-        if (delivery.max_ride_ms > 0 && d_start - p_dep > delivery.max_ride_ms) continue;
-        const EventTimeMs d_dep = d_start + delivery.service_ms;
-        if (d_dep > v.shift_end) continue;
-        if (j < m && ServiceStart(seq[j], d_dep + from_d[j]) > c.latest[j]) continue;
-
-        RouteCost cost;
-        if (!Confirm(c, i, j, pickup, delivery, to_p, from_p, to_d, from_d, pd, &cost)) continue;
-        const Insertion candidate{r,         i,
-                                  j + 1,     std::max<std::int64_t>(0, cost.lateness - c.lateness),
-                                  activates, cost.travel_ms - c.travel_ms,
-                                  cost.end_ms};
-        if (!route_best || Better(candidate, *route_best)) route_best = candidate;
-      }
+      RouteCost cost;
+      if (!Confirm(c, i, j, pickup, delivery, to_p, from_p, to_d, from_d, pd, &cost)) continue;
+      const Insertion candidate{r,         i,
+                                j + 1,     std::max<std::int64_t>(0, cost.lateness - c.lateness),
+                                activates, cost.travel_ms - c.travel_ms,
+                                cost.end_ms};
+      if (!route_best || Better(candidate, *route_best)) route_best = candidate;
     }
-    if (route_best) KeepBest(top, *route_best, k);
   }
-  return top;
+  if (route_best) KeepBest(top, *route_best, k);
 }
 
 }  // namespace meal::routing

@@ -51,6 +51,8 @@ class LivePlan {
   // The cheapest feasible insertion, or nullopt when no route can take it.
   // Equals CheapestInsertion(routes, …).
   std::optional<Insertion> BestInsertion(const Stop& pickup, const Stop& delivery) const;
+  // The cheapest feasible insertion into route r alone.
+  std::optional<Insertion> BestInsertionInRoute(std::size_t r, const Stop& pickup, const Stop& delivery) const;
 
  private:
   struct Cached {
@@ -71,6 +73,15 @@ class LivePlan {
     double reach = 0;  // longest chord from the start to any slot
   };
 
+  struct Query {
+    const Stop& pickup;
+    const Stop& delivery;
+    Place pickup_place;
+    Place delivery_place;
+  };
+  // Searches route r and keeps its best insertion in `top` (KeepBest), when
+  // it can beat the k-th there.
+  void SearchRoute(std::size_t r, const Query& q, std::vector<Insertion>& top, std::size_t k) const;
   // Travel between route c's slots and a new stop at `at`: to[s] from slot s,
   // from[k] to seq[k]. Returns `from`, which aliases to + 1 when travel is
   // symmetric.
