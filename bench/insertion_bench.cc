@@ -1,41 +1,19 @@
-// Cheapest insertion of one new order into an area's live plan: every
-// courier has about 8 stops, as at a lunch peak.
+// Cheapest insertion of one new order into an area's live plan
+// (live_routes.h: every courier has about 8 stops, as at a lunch peak).
 #include <benchmark/benchmark.h>
 
 #include <random>
 
+#include "live_routes.h"
 #include "routing/insertion.h"
 #include "routing/live_plan.h"
 
 namespace meal::routing {
 namespace {
 
-constexpr EventTimeMs kNoon = 1'795'900'000'000;
-
-GeoPoint Near(std::mt19937_64& rng) {
-  std::uniform_real_distribution<double> d(-0.02, 0.02);
-  return {41.80 + d(rng), 123.43 + d(rng)};
-}
-
-std::vector<Route> LiveRoutes(int couriers, std::mt19937_64& rng) {
-  const TravelModel travel;
-  std::vector<Route> routes;
-  for (int c = 0; c < couriers; ++c) {
-    Route r;
-    r.vehicle = {Near(rng), kNoon, kNoon + 4 * 3'600'000, 8, 0, Mode::kEbike};
-    // Four jobs appended one after another, so the plan is feasible.
-    for (int j = 0; j < 4; ++j) {
-      Stop p{Near(rng), true, j, 1, kNoon, kNoLimit, 120'000, 0, kNotPickedUp};
-      Stop d{Near(rng), false, j, -1, kNoon, kNoon + 3 * 3'600'000, 180'000, 45 * 60'000, kNotPickedUp};
-      std::vector<Stop> stops = r.stops;
-      stops.push_back(p);
-      stops.push_back(d);
-      if (Evaluate(r.vehicle, stops, travel)) r.stops = std::move(stops);
-    }
-    routes.push_back(std::move(r));
-  }
-  return routes;
-}
+using bench::kNoon;
+using bench::LiveRoutes;
+using bench::Near;
 
 std::vector<std::pair<Stop, Stop>> Jobs(std::mt19937_64& rng) {
   std::vector<std::pair<Stop, Stop>> jobs;
