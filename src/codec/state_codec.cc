@@ -169,6 +169,40 @@ Status DecodeElder(std::string_view bytes, Elder* e) {
   return Status::Ok();
 }
 
+std::string EncodeLedger(const LedgerEntry& e) {
+  pb::LedgerRecord msg;
+  msg.set_order_id(e.order_id);
+  msg.set_site_id(e.site_id);
+  msg.set_elder_id(e.elder_id);
+  msg.set_service_date(e.service_date);
+  msg.set_category(e.category);
+  msg.set_meals(e.meals);
+  pb::PaymentRecord* a = msg.mutable_amount();
+  a->set_price_fen(e.amount.price_fen);
+  a->set_individual_fen(e.amount.individual_fen);
+  a->set_enterprise_fen(e.amount.enterprise_fen);
+  a->set_government_fen(e.amount.government_fen);
+  a->set_village_fen(e.amount.village_fen);
+  a->set_charity_fen(e.amount.charity_fen);
+  msg.set_delivered_ms(e.delivered_ms);
+  return msg.SerializeAsString();
+}
+
+Status DecodeLedger(std::string_view bytes, LedgerEntry* e) {
+  pb::LedgerRecord msg;
+  if (Status s = ParseState(bytes, &msg); !s.ok()) return s;
+  e->order_id = msg.order_id();
+  e->site_id = msg.site_id();
+  e->elder_id = msg.elder_id();
+  e->service_date = msg.service_date();
+  e->category = msg.category();
+  e->meals = msg.meals();
+  const pb::PaymentRecord& a = msg.amount();
+  e->amount = {a.price_fen(), a.individual_fen(), a.enterprise_fen(), a.government_fen(), a.village_fen(), a.charity_fen()};
+  e->delivered_ms = msg.delivered_ms();
+  return Status::Ok();
+}
+
 std::string EncodeOutbox(const OutboxEntry& entry) {
   pb::OutboxRecord msg;
   msg.set_topic(entry.topic);

@@ -22,6 +22,9 @@ Status DecodeSite(std::string_view bytes, Site* site);
 std::string EncodeElder(const Elder& elder);
 Status DecodeElder(std::string_view bytes, Elder* elder);
 
+std::string EncodeLedger(const LedgerEntry& entry);
+Status DecodeLedger(std::string_view bytes, LedgerEntry* entry);
+
 // An output waiting in the outbox for the broker's acknowledgement.
 struct OutboxEntry {
   std::string topic;

@@ -1,6 +1,9 @@
 #include "config/config.h"
 
+#include "model/entities.h"
+
 #include <functional>
+#include <set>
 #include <initializer_list>
 #include <map>
 #include <sstream>
@@ -110,6 +113,7 @@ const std::map<std::string, Field>& Fields() {
       {"dispatch.retries_per_completion", Int("dispatch.retries_per_completion", [](Config& c) -> auto& { return c.dispatch.retries_per_completion; }, 0, 10000)},
       {"dispatch.reoptimize_interval_s", Int("dispatch.reoptimize_interval_s", [](Config& c) -> auto& { return c.dispatch.reoptimize_interval_s; }, 0, 86400)},
       {"dispatch.objective", Str("dispatch.objective", [](Config& c) -> auto& { return c.dispatch.objective; })},
+      {"dispatch.utc_offset_min", Int("dispatch.utc_offset_min", [](Config& c) -> auto& { return c.dispatch.utc_offset_min; }, -720, 840)},
       {"dispatch.regret_k", Int("dispatch.regret_k", [](Config& c) -> auto& { return c.dispatch.regret_k; }, 1, 10)},
       {"dispatch.reoptimize_evaluations", Int("dispatch.reoptimize_evaluations", [](Config& c) -> auto& { return c.dispatch.reoptimize_evaluations; }, 0, 1000000)},
       {"priority.minimum_allowance", Int("priority.minimum_allowance", [](Config& c) -> auto& { return c.priority.minimum_allowance; }, 0, 100)},
@@ -130,7 +134,88 @@ const std::map<std::string, Field>& Fields() {
   return fields;
 }
 
+constexpr const char* kTariffMoney[] = {"price_fen",      "individual_fen", "enterprise_fen",
+                                        "government_fen", "village_fen",    "charity_fen"};
+
+std::int64_t* TariffMoney(TariffConfig& t, std::string_view name) {
+  std::int64_t* fields[] = {&t.price_fen,      &t.individual_fen, &t.enterprise_fen,
+                            &t.government_fen, &t.village_fen,    &t.charity_fen};
+  for (std::size_t i = 0; i < std::size(kTariffMoney); ++i) {
+    if (name == kTariffMoney[i]) return fields[i];
+  }
+  return nullptr;
+}
+
+// `tariff`: an array of tables, replacing the defaults as a whole.
+Status ApplyTariffs(const toml::node& node, Config* out) {
+  const toml::array* entries = node.as_array();
+  if (!entries) return TypeError("tariff", "an array of tables ([[tariff]])");
+  out->tariffs.clear();
+  for (std::size_t i = 0; i < entries->size(); ++i) {
+    const std::string key = "tariff[" + std::to_string(i) + "]";
+    const toml::table* table = entries->get(i)->as_table();
+    if (!table) return TypeError(key, "a table");
+    TariffConfig t;
+    for (const auto& [k, value] : *table) {
+      const std::string name(k.str());
+      if (name == "site" || name == "category") {
+        if (!value.is_string()) return TypeError(key + "." + name, "a string");
+        (name == "site" ? t.site : t.category) = *value.value<std::string>();
+      } else if (std::int64_t* money = TariffMoney(t, name)) {
+        if (!value.is_integer() || *value.value<std::int64_t>() < 0) {
+          return TypeError(key + "." + name, "a whole number of fen, 0 or more");
+        }
+        *money = *value.value<std::int64_t>();
+      } else {
+        return Status::Invalid("unknown config key '" + key + "." + name + "'");
+      }
+    }
+    out->tariffs.push_back(t);
+  }
+  return Status::Ok();
+}
+
+Status CheckTariffs(const std::vector<TariffConfig>& tariffs) {
+  bool fallback = false;
+  std::set<std::pair<std::string, std::string>> seen;
+  for (std::size_t i = 0; i < tariffs.size(); ++i) {
+    const TariffConfig& t = tariffs[i];
+    const std::string key = "config key 'tariff[" + std::to_string(i) + "]'";
+    if (t.category != "*" && ElderCategoryBitOf(t.category) < 0) {
+      return Status::Invalid(key + ": unknown category '" + t.category + "'");
+    }
+    const std::int64_t shares = t.individual_fen + t.enterprise_fen + t.government_fen + t.village_fen + t.charity_fen;
+    if (shares != t.price_fen) {
+      return Status::Invalid(key + ": the shares add up to " + std::to_string(shares) + " fen, not the price " +
+                             std::to_string(t.price_fen));
+    }
+    if (!seen.emplace(t.site, t.category).second) {
+      return Status::Invalid(key + ": a second entry for site '" + t.site + "' and category '" + t.category + "'");
+    }
+    fallback |= t.site == "*" && t.category == "*";
+  }
+  if (!fallback) {
+    return Status::Invalid(
+        "config key 'tariff': no entry for site \"*\" and category \"*\" (every delivery must book exactly one "
+        "ledger entry)");
+  }
+  return Status::Ok();
+}
+
+std::string ShowTariffs(const std::vector<TariffConfig>& tariffs) {
+  std::string out = "[";
+  for (const TariffConfig& t : tariffs) {
+    out += out.size() > 1 ? ", " : "";
+    out += "{site = \"" + t.site + "\", category = \"" + t.category + "\"";
+    TariffConfig copy = t;
+    for (const char* name : kTariffMoney) out += std::string(", ") + name + " = " + std::to_string(*TariffMoney(copy, name));
+    out += "}";
+  }
+  return out + "]";
+}
+
 Status Apply(const std::string& key, const toml::node& node, Config* out) {
+  if (key == "tariff") return ApplyTariffs(node, out);
   auto it = Fields().find(key);
   if (it == Fields().end()) return Status::Invalid("unknown config key '" + key + "'");
   return it->second.set(node, out);
@@ -139,7 +224,7 @@ Status Apply(const std::string& key, const toml::node& node, Config* out) {
 Status ApplyTable(const toml::table& table, const std::string& prefix, Config* out) {
   for (const auto& [k, node] : table) {
     const std::string key = prefix.empty() ? std::string(k.str()) : prefix + "." + std::string(k.str());
-    if (const toml::table* sub = node.as_table()) {
+    if (const toml::table* sub = node.as_table(); sub && key != "tariff") {
       if (Status s = ApplyTable(*sub, key, out); !s.ok()) return s;
     } else if (Status s = Apply(key, node, out); !s.ok()) {
       return s;
@@ -159,6 +244,14 @@ Status CheckOneOf(const std::string& key, const std::string& value, std::initial
 }
 
 }  // namespace
+
+std::vector<TariffConfig> DefaultTariffs() {
+  TariffConfig any{"*", "*", 1500, 1500, 0, 0, 0, 0};
+  TariffConfig extremely_poor{"*", "extremely_poor", 1500, 0, 0, 1500, 0, 0};
+  TariffConfig minimum_allowance{"*", "minimum_allowance", 1500, 500, 0, 1000, 0, 0};
+  TariffConfig very_old{"*", "very_old", 1500, 1000, 0, 500, 0, 0};
+  return {any, extremely_poor, minimum_allowance, very_old};
+}
 
 Status LoadConfig(const std::string& path, const std::vector<std::string>& overrides, Config* out) {
   *out = Config{};
@@ -192,13 +285,15 @@ Status LoadConfig(const std::string& path, const std::vector<std::string>& overr
       !s.ok()) {
     return s;
   }
-  return CheckOneOf("dispatch.objective", out->dispatch.objective, {"travel", "couriers"});
+  if (Status s = CheckOneOf("dispatch.objective", out->dispatch.objective, {"travel", "couriers"}); !s.ok()) return s;
+  return CheckTariffs(out->tariffs);
 }
 
 std::string DescribeDefaults() {
   const Config defaults;
   std::string out;
   for (const auto& [key, field] : Fields()) out += key + " = " + field.show(defaults) + "\n";
+  out += "tariff = " + ShowTariffs(defaults.tariffs) + "\n";
   return out;
 }
 

@@ -62,6 +62,9 @@ struct DispatchConfig {
   // Waiting orders retried together are placed by regret over this many
   // couriers (1: cheapest first).
   int regret_k = 3;
+  // Offset of local time from UTC: service dates (the ledger's days) are
+  // local. China Standard Time by default.
+  int utc_offset_min = 480;
 };
 
 // Each elder category's priority; an elder takes the highest of theirs (0
@@ -82,6 +85,24 @@ struct PriorityConfig {
   int must_serve_from = 3;
 };
 
+// One [[tariff]] entry: the price of a meal and who pays it, in fen (0.01
+// yuan). The shares must add up to the price.
+struct TariffConfig {
+  std::string site = "*";      // a site id, or "*": any site
+  std::string category = "*";  // an elder category (a [priority] key), or "*": any, none included
+  std::int64_t price_fen = 0;
+  std::int64_t individual_fen = 0;
+  std::int64_t enterprise_fen = 0;
+  std::int64_t government_fen = 0;
+  std::int64_t village_fen = 0;  // village or neighbourhood collective
+  std::int64_t charity_fen = 0;
+};
+
+// Illustrative defaults: a 15-yuan meal, paid in full by the state for the
+// extremely poor, two thirds for the minimum allowance, a third for the very
+// old. A deployment sets its own local policy.
+std::vector<TariffConfig> DefaultTariffs();
+
 struct PipelineConfig {
   // Records applied per state commit at most.
   int batch_max_records = 2000;
@@ -100,6 +121,10 @@ struct Config {
   HttpConfig http;
   DispatchConfig dispatch;
   PriorityConfig priority;
+  // Most specific entry wins: site and category, then any site with the
+  // category, then the site with any category, then any and any (which must
+  // exist, so every delivery books exactly one entry).
+  std::vector<TariffConfig> tariffs = DefaultTariffs();
   PipelineConfig pipeline;
   LogConfig log;
 };

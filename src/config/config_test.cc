@@ -18,7 +18,7 @@ using ::testing::HasSubstr;
 
 // Fields declared in config.h: kafka 5, topics 8, state 3, http 3,
 // dispatch 12, pipeline 2, log 1.
-constexpr int kFieldCount = 47;
+constexpr int kFieldCount = 49;
 
 // Each test gets its own directory for the TOML files it writes.
 class ConfigTest : public ::testing::Test {
@@ -357,6 +357,42 @@ TEST_F(ConfigTest, DispatchObjectiveIsTravelOrCouriers) {
   EXPECT_THAT(s.message(), HasSubstr("'dispatch.regret_k'"));
 }
 
+TEST_F(ConfigTest, TariffsReplaceTheDefaultsAndAreChecked) {
+  Config c;
+  ASSERT_TRUE(LoadText(R"([[tariff]]
+site = "*"
+category = "*"
+price_fen = 1200
+individual_fen = 200
+government_fen = 1000
+
+[[tariff]]
+site = "site-7"
+category = "disabled"
+price_fen = 1200
+charity_fen = 1200
+)",
+                       {}, &c)
+                  .ok());
+  ASSERT_EQ(c.tariffs.size(), 2u);
+  EXPECT_EQ(c.tariffs[1].site, "site-7");
+  EXPECT_EQ(c.tariffs[1].charity_fen, 1200);
+
+  Status s = LoadText("[[tariff]]\nprice_fen = 1500\nindividual_fen = 1000\n", {}, &c);
+  EXPECT_THAT(s.message(), HasSubstr("'tariff[0]'"));
+  EXPECT_THAT(s.message(), HasSubstr("add up to 1000 fen, not the price 1500"));
+  s = LoadText("[[tariff]]\ncategory = \"poor\"\n", {}, &c);
+  EXPECT_THAT(s.message(), HasSubstr("unknown category 'poor'"));
+  s = LoadText("[[tariff]]\nsite = \"s1\"\n", {}, &c);
+  EXPECT_THAT(s.message(), HasSubstr("no entry for site \"*\" and category \"*\""));
+  s = LoadText("[[tariff]]\nprice = 1\n", {}, &c);
+  EXPECT_THAT(s.message(), HasSubstr("'tariff[0].price'"));
+  s = LoadText("[[tariff]]\nprice_fen = -5\n", {}, &c);
+  EXPECT_THAT(s.message(), HasSubstr("'tariff[0].price_fen'"));
+  s = LoadText("[[tariff]]\n[[tariff]]\n", {}, &c);
+  EXPECT_THAT(s.message(), HasSubstr("a second entry"));
+}
+
 TEST_F(ConfigTest, BadLogLevelFails) {
   Config c;
   Status s = LoadText("[log]\nlevel = \"verbose\"\n", {}, &c);
@@ -444,7 +480,13 @@ TEST(ConfigDocsTest, ExampleFileLoadsAndEqualsTheDefaults) {
     std::string needle = "\n";
     needle += key.substr(key.find('.') + 1);
     needle += " = ";
+    if (key == "tariff") needle = "\n[[tariff]]\n";  // written as tables there
     EXPECT_NE(text.find(needle), std::string::npos) << key;
+  }
+  ASSERT_EQ(loaded.tariffs.size(), defaults.tariffs.size());
+  for (std::size_t i = 0; i < loaded.tariffs.size(); ++i) {
+    EXPECT_EQ(loaded.tariffs[i].category, defaults.tariffs[i].category);
+    EXPECT_EQ(loaded.tariffs[i].government_fen, defaults.tariffs[i].government_fen);
   }
 }
 

@@ -4,6 +4,7 @@
 #include <cstdint>
 
 #include "codec/state_codec.h"
+#include "common/dates.h"
 #include "dispatch/planner.h"
 #include "routing/batch_insertion.h"
 #include "routing/live_plan.h"
@@ -559,6 +560,7 @@ ApplyResult Engine::OnDelivered(const Event& e, const Delivered& d, std::vector<
   order->done_ms = e.time_ms;
   SetStatus(*order, OrderStatus::kDelivered, e.time_ms,
             e.time_ms <= order->window_end_ms ? "on time" : "late");
+  BookDelivery(*order, e.time_ms);
   // The courier has room and time again: the waiting queue gets another chance.
   RetryUnassigned(AreaOf(e.area_id), options_.retries_per_completion, out);
   return Applied();
@@ -593,6 +595,47 @@ ApplyResult Engine::OnFailed(const Event& e, const DeliveryFailed& f, std::vecto
   return Applied();
 }
 
+void Engine::BookDelivery(const Order& order, EventTimeMs delivered_ms) {
+  LedgerEntry entry;
+  entry.order_id = order.order_id;
+  entry.site_id = order.site_id;
+  entry.elder_id = order.elder_id;
+  entry.service_date = LocalDate(delivered_ms, options_.utc_offset_ms);
+  entry.meals = order.meals;
+  entry.delivered_ms = delivered_ms;
+  auto elder = elders_.find(order.elder_id);
+  const std::uint32_t categories = elder == elders_.end() ? 0 : elder->second.categories;
+  std::vector<int> ranked;  // the elder's categories, highest priority first
+  for (std::size_t bit = 0; bit < kElderCategories; ++bit) {
+    if (categories & (1u << bit)) ranked.push_back(static_cast<int>(bit));
+  }
+  std::stable_sort(ranked.begin(), ranked.end(), [&](int a, int b) {
+    return options_.category_priority[static_cast<std::size_t>(a)] > options_.category_priority[static_cast<std::size_t>(b)];
+  });
+  auto find = [&](const std::string& site, int category) -> const Tariff* {
+    for (const Tariff& t : options_.tariffs) {
+      if (t.site_id == site && t.category == category) return &t;
+    }
+    return nullptr;
+  };
+  const Tariff* tariff = nullptr;
+  for (int category : ranked) {
+    tariff = find(order.site_id, category);
+    if (!tariff) tariff = find("", category);
+    if (tariff) {
+      entry.category = ElderCategoryName(static_cast<std::size_t>(category));
+      break;
+    }
+  }
+  if (!tariff) {
+    tariff = find(order.site_id, -1);
+    if (!tariff) tariff = find("", -1);
+    entry.category = ranked.empty() ? "none" : ElderCategoryName(static_cast<std::size_t>(ranked.front()));
+  }
+  if (tariff) entry.amount = tariff->per_meal.Times(order.meals);
+  new_ledger_.push_back(std::move(entry));
+}
+
 void Engine::CollectChanges(state::WriteSet* changes) {
   for (const std::string& id : dirty_orders_) changes->Put(state::OrderKey(id), codec::EncodeOrder(orders_.at(id)));
   for (const std::string& id : dirty_couriers_) changes->Put(state::CourierKey(id), codec::EncodeCourier(couriers_.at(id)));
@@ -602,6 +645,10 @@ void Engine::CollectChanges(state::WriteSet* changes) {
     changes->Put(state::AreaKey(id), state::EncodeOffset(areas_.at(id).stream_time_ms));
   }
   for (std::string& key : new_seen_) changes->Put(std::move(key), {});
+  for (const LedgerEntry& e : new_ledger_) {
+    changes->Put(state::LedgerKey(e.service_date, e.site_id, e.order_id), codec::EncodeLedger(e));
+  }
+  new_ledger_.clear();
   dirty_orders_.clear();
   dirty_couriers_.clear();
   dirty_sites_.clear();

@@ -61,6 +61,12 @@ struct EngineOptions {
   // Lower-priority orders tried, at most, to make room for one that fits
   // nowhere. Default: 32.
   std::size_t displacement_trials = 32;
+  // The subsidy ledger's prices, most specific first (see BookDelivery);
+  // must hold an entry for any site and any category. Default: 15 yuan paid
+  // by the elder.
+  std::vector<Tariff> tariffs = {Tariff{"", -1, Payment{1500, 1500, 0, 0, 0, 0}}};
+  // Local time's offset from UTC, for service dates. Default: China (8 h).
+  DurationMs utc_offset_ms = 8 * kHourMs;
 };
 
 using Output = std::variant<Assignment, Alert>;
@@ -154,6 +160,11 @@ class Engine {
   void PublishPlan(Courier& courier, EventTimeMs now, const std::string& trigger,
                    std::vector<Output>* out);
   void RemoveStops(Courier& courier, const std::string& order_id);
+  // Books the delivered order in the subsidy ledger: priced by the most
+  // specific tariff (site and category, any site and category, site and any
+  // category, any and any), the elder's categories tried highest priority
+  // first.
+  void BookDelivery(const Order& order, EventTimeMs delivered_ms);
   void SetStatus(Order& order, OrderStatus status, EventTimeMs time, std::string note = {});
   ApplyResult CheckCourierOrder(const Order* order, const std::string& courier_id) const;
   Area& AreaOf(const std::string& area_id);
@@ -173,6 +184,7 @@ class Engine {
   std::set<std::string> dirty_elders_;
   std::set<std::string> dirty_areas_;
   std::vector<std::string> new_seen_;
+  std::vector<LedgerEntry> new_ledger_;
 };
 
 }  // namespace meal::dispatch

@@ -2,8 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <set>
 
+#include "codec/state_codec.h"
+#include "state/keys.h"
 #include "state/memory_store.h"
 
 namespace meal::dispatch {
@@ -191,6 +194,86 @@ TEST_F(EngineTest, AHigherPriorityOrderDisplacesALowerOneUnderScarcity) {
   Apply(Make("ready-low2", t + 2 * kMinuteMs, OrderReady{"low2"}));
   EXPECT_EQ(engine_.FindOrder("high")->courier_id, "c1");
   EXPECT_EQ(engine_.FindOrder("low2")->status, OrderStatus::kUnassigned);
+}
+
+// The ledger entries among the engine's pending changes, by key.
+std::map<std::string, LedgerEntry> LedgerOf(Engine& engine) {
+  state::WriteSet changes;
+  engine.CollectChanges(&changes);
+  std::map<std::string, LedgerEntry> out;
+  for (const auto& op : changes.ops()) {
+    if (!op.key.starts_with(state::kLedgerPrefix)) continue;
+    LedgerEntry e;
+    EXPECT_TRUE(codec::DecodeLedger(op.value, &e).ok());
+    out[op.key] = e;
+  }
+  return out;
+}
+
+TEST(EngineLedgerTest, EachDeliveryBooksOneEntryPricedByTheMostSpecificTariff) {
+  EngineOptions options;
+  options.tariffs = {
+      Tariff{"", -1, Payment{1500, 1500, 0, 0, 0, 0}},
+      Tariff{"", 3 /* living_alone */, Payment{1500, 500, 0, 1000, 0, 0}},
+      Tariff{"site-1", 3, Payment{1200, 0, 200, 800, 100, 100}},
+      Tariff{"", 8 /* very_old */, Payment{1500, 1000, 0, 500, 0, 0}},
+  };
+  Engine engine(options);
+  std::vector<Output> out;
+  auto apply = [&](std::string id, EventTimeMs t, EventBody body) {
+    return engine.Apply(Event{std::move(id), "area-1", t, std::move(body)}, &out).outcome;
+  };
+  for (const char* s : {"site-1", "site-2"}) {
+    Site site;
+    site.site_id = s;
+    site.area_id = "area-1";
+    site.location = kSite;
+    site.radius_m = 5000;
+    apply(std::string("reg-") + s, kT0, site);
+  }
+  Elder elder;
+  elder.elder_id = "elder-1";
+  elder.area_id = "area-1";
+  elder.home = kHome;
+  elder.categories = kLivingAlone | kVeryOld;  // living alone ranks higher (3 > 2)
+  apply("reg-e", kT0, elder);
+  const EventTimeMs t = kT0 + 2 * kHourMs;  // 10:00 in China, same day
+  apply("shift", t, ShiftStarted{"c1", TravelMode::kBike, 10, t + 6 * kHourMs, kSite});
+  auto order = [&](std::string id, std::string site, std::uint32_t meals) {
+    OrderPlaced p;
+    p.order_id = id;
+    p.site_id = site;
+    p.elder_id = "elder-1";
+    p.meals = meals;
+    p.window_start_ms = t;
+    p.window_end_ms = t + 3 * kHourMs;
+    EXPECT_EQ(apply("placed-" + id, t, p), ApplyOutcome::kApplied);
+    EXPECT_EQ(apply("ready-" + id, t, OrderReady{id}), ApplyOutcome::kApplied);
+  };
+  order("o1", "site-1", 2);
+  order("o2", "site-2", 1);
+  order("o3", "site-2", 1);
+  order("o4", "site-2", 1);
+  (void)LedgerOf(engine);  // the registry and plans so far: nothing booked
+  EXPECT_EQ(apply("pick-o1", t + kMinuteMs, PickedUp{"o1", "c1"}), ApplyOutcome::kApplied);
+  EXPECT_EQ(apply("done-o1", t + 20 * kMinuteMs, Delivered{"o1", "c1"}), ApplyOutcome::kApplied);
+  EXPECT_EQ(apply("done-o2", t + 25 * kMinuteMs, Delivered{"o2", "c1"}), ApplyOutcome::kApplied);
+  EXPECT_EQ(apply("fail-o3", t + 26 * kMinuteMs, DeliveryFailed{"o3", "c1", FailureReason::kRefused}),
+            ApplyOutcome::kApplied);
+  EXPECT_EQ(apply("cancel-o4", t + 27 * kMinuteMs, OrderCancelled{"o4", "not hungry"}), ApplyOutcome::kApplied);
+  EXPECT_EQ(apply("done-o2", t + 25 * kMinuteMs, Delivered{"o2", "c1"}), ApplyOutcome::kDuplicate);
+  const auto ledger = LedgerOf(engine);
+  ASSERT_EQ(ledger.size(), 2u) << "failed and cancelled orders book nothing";
+  const LedgerEntry& one = ledger.at(state::LedgerKey("2025-11-30", "site-1", "o1"));
+  EXPECT_EQ(one.category, "living_alone");
+  EXPECT_EQ(one.meals, 2u);
+  EXPECT_EQ(one.amount.price_fen, 2400) << "site-1's own tariff, two meals";
+  EXPECT_EQ(one.amount.government_fen, 1600);
+  EXPECT_EQ(one.amount.charity_fen, 200);
+  const LedgerEntry& two = ledger.at(state::LedgerKey("2025-11-30", "site-2", "o2"));
+  EXPECT_EQ(two.amount.government_fen, 1000) << "any site, living alone";
+  EXPECT_EQ(two.amount.individual_fen, 500);
+  EXPECT_EQ(two.amount.SharesFen(), two.amount.price_fen);
 }
 
 TEST_F(EngineTest, BoxCapacityLimitsAssignments) {

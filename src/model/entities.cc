@@ -16,6 +16,35 @@ std::string_view OrderStatusName(OrderStatus status) {
   return "UNKNOWN";
 }
 
+namespace {
+constexpr std::string_view kCategoryNames[kElderCategories] = {
+    "minimum_allowance", "extremely_poor", "near_poverty", "living_alone", "empty_nest",
+    "left_behind",       "incapacitated",  "disabled",     "very_old",     "special_family_planning"};
+}  // namespace
+
+std::string_view ElderCategoryName(std::size_t bit) { return bit < kElderCategories ? kCategoryNames[bit] : ""; }
+
+int ElderCategoryBitOf(std::string_view name) {
+  for (std::size_t bit = 0; bit < kElderCategories; ++bit) {
+    if (kCategoryNames[bit] == name) return static_cast<int>(bit);
+  }
+  return -1;
+}
+
+Payment& Payment::operator+=(const Payment& o) {
+  price_fen += o.price_fen;
+  individual_fen += o.individual_fen;
+  enterprise_fen += o.enterprise_fen;
+  government_fen += o.government_fen;
+  village_fen += o.village_fen;
+  charity_fen += o.charity_fen;
+  return *this;
+}
+
+Payment Payment::Times(std::int64_t n) const {
+  return {price_fen * n, individual_fen * n, enterprise_fen * n, government_fen * n, village_fen * n, charity_fen * n};
+}
+
 bool IsFinal(OrderStatus status) {
   return status == OrderStatus::kDelivered || status == OrderStatus::kFailed ||
          status == OrderStatus::kCancelled;

@@ -56,6 +56,12 @@ enum ElderCategoryBit : std::uint32_t {
 };
 inline constexpr std::size_t kElderCategories = 10;
 
+// The configuration's name of the category at bit position `bit`
+// ("minimum_allowance", …, "special_family_planning").
+std::string_view ElderCategoryName(std::size_t bit);
+// The bit position of a category name; -1 when unknown.
+int ElderCategoryBitOf(std::string_view name);
+
 // ---- registry ----
 
 struct Site {
@@ -192,6 +198,42 @@ struct Assignment {
   std::uint64_t plan_version = 0;
   std::string trigger_order_id;
   std::vector<PlannedStop> stops;
+};
+
+// ---- subsidy ledger ----
+
+// Who pays what, in fen (0.01 yuan): the price and its shares.
+struct Payment {
+  std::int64_t price_fen = 0;
+  std::int64_t individual_fen = 0;
+  std::int64_t enterprise_fen = 0;
+  std::int64_t government_fen = 0;
+  std::int64_t village_fen = 0;   // village (or neighbourhood) collective
+  std::int64_t charity_fen = 0;
+
+  Payment& operator+=(const Payment& o);
+  Payment Times(std::int64_t n) const;
+  std::int64_t SharesFen() const { return individual_fen + enterprise_fen + government_fen + village_fen + charity_fen; }
+};
+
+// The price of one meal at a site for elders of a category. Empty site or
+// category -1: any.
+struct Tariff {
+  std::string site_id;
+  int category = -1;  // ElderCategoryBit position
+  Payment per_meal;
+};
+
+// One delivered order as booked: exactly one per delivery, none otherwise.
+struct LedgerEntry {
+  std::string order_id;
+  std::string site_id;
+  std::string elder_id;
+  std::string service_date;  // YYYY-MM-DD, local time
+  std::string category;      // the category the tariff was chosen by; "none" without
+  std::uint32_t meals = 0;
+  Payment amount;            // per_meal × meals
+  EventTimeMs delivered_ms = 0;
 };
 
 struct Alert {

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "codec/state_codec.h"
+#include "common/dates.h"
 #include "dispatch/planner.h"
 #include "state/keys.h"
 
@@ -32,6 +33,85 @@ json OrderJson(const Order& o) {
           {"picked_up_ms", o.picked_up_ms},
           {"done_ms", o.done_ms},
           {"timeline", timeline}};
+}
+
+// One line of a ledger summary.
+struct LedgerTotal {
+  std::int64_t deliveries = 0;
+  std::int64_t meals = 0;
+  Payment amount;
+
+  void Add(const LedgerEntry& e) {
+    ++deliveries;
+    meals += e.meals;
+    amount += e.amount;
+  }
+};
+
+json TotalJson(const LedgerTotal& t) {
+  return {{"deliveries", t.deliveries},         {"meals", t.meals},
+          {"price_fen", t.amount.price_fen},     {"individual_fen", t.amount.individual_fen},
+          {"enterprise_fen", t.amount.enterprise_fen}, {"government_fen", t.amount.government_fen},
+          {"village_fen", t.amount.village_fen}, {"charity_fen", t.amount.charity_fen}};
+}
+
+// GET /api/v1/ledger?date=YYYY-MM-DD[&site=S][&format=csv]: the day's
+// deliveries and who pays what, per category (JSON) or per site and
+// category (CSV), in fen. Amounts are sums of booked entries, so they are
+// exact and add up.
+api::Response LedgerQuery(const RouteContext& ctx, const api::Request& req) {
+  const auto date = req.query.find("date");
+  if (date == req.query.end() || !IsDate(date->second)) {
+    return api::Error(400, "query parameter 'date' must be a date written YYYY-MM-DD");
+  }
+  const auto site_param = req.query.find("site");
+  const std::string site = site_param == req.query.end() ? std::string() : site_param->second;
+  const auto format = req.query.find("format");
+  const bool csv = format != req.query.end() && format->second == "csv";
+  if (format != req.query.end() && !csv && format->second != "json") {
+    return api::Error(400, "query parameter 'format' must be json or csv");
+  }
+  std::map<std::string, LedgerTotal> by_category;
+  std::map<std::pair<std::string, std::string>, LedgerTotal> by_site_category;
+  LedgerTotal total;
+  Status decode = Status::Ok();
+  Status scan = ctx.store->Scan(state::LedgerKey(date->second, site), [&](std::string_view, std::string_view value) {
+    LedgerEntry e;
+    decode = codec::DecodeLedger(value, &e);
+    if (!decode.ok()) return false;
+    if (!site.empty() && e.site_id != site) return true;  // a longer site id sharing the prefix
+    by_category[e.category].Add(e);
+    by_site_category[{e.site_id, e.category}].Add(e);
+    total.Add(e);
+    return true;
+  });
+  if (!scan.ok()) return api::Error(500, scan.message());
+  if (!decode.ok()) return api::Error(500, decode.message());
+  if (csv) {
+    api::Response r;
+    r.content_type = "text/csv; charset=utf-8";
+    r.body = "date,site,category,deliveries,meals,price_fen,individual_fen,enterprise_fen,government_fen,village_fen,charity_fen\n";
+    for (const auto& [key, t] : by_site_category) {
+      r.body += date->second + "," + key.first + "," + key.second + "," + std::to_string(t.deliveries) + "," +
+                std::to_string(t.meals) + "," + std::to_string(t.amount.price_fen) + "," +
+                std::to_string(t.amount.individual_fen) + "," + std::to_string(t.amount.enterprise_fen) + "," +
+                std::to_string(t.amount.government_fen) + "," + std::to_string(t.amount.village_fen) + "," +
+                std::to_string(t.amount.charity_fen) + "\n";
+    }
+    r.headers.emplace_back("Content-Disposition", "attachment; filename=\"ledger-" + date->second + ".csv\"");
+    return r;
+  }
+  json categories = json::array();
+  for (const auto& [category, t] : by_category) {
+    json line = TotalJson(t);
+    line["category"] = category;
+    categories.push_back(std::move(line));
+  }
+  return api::Json(200, {{"date", date->second},
+                         {"site", site.empty() ? json(nullptr) : json(site)},
+                         {"currency", "CNY"},
+                         {"categories", categories},
+                         {"total", TotalJson(total)}});
 }
 
 }  // namespace
@@ -94,6 +174,7 @@ api::Router MakeRoutes(RouteContext ctx) {
                            {"plan_version", courier.plan_version},
                            {"route", stops}});
   });
+  router.Add("GET", "/api/v1/ledger", [ctx](const api::Request& req) { return LedgerQuery(ctx, req); });
   return router;
 }
 

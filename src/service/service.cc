@@ -22,7 +22,8 @@ kafka::Properties ClientProps(const config::Config& c) {
 
 }  // namespace
 
-dispatch::EngineOptions MakeEngineOptions(const config::DispatchConfig& c, const config::PriorityConfig& p) {
+dispatch::EngineOptions MakeEngineOptions(const config::DispatchConfig& c, const config::PriorityConfig& p,
+                                          const std::vector<config::TariffConfig>& tariffs) {
   dispatch::EngineOptions o;
   o.hot_meal_limit_ms = c.hot_meal_limit_min * kMinuteMs;
   o.chilled_meal_limit_ms = c.chilled_meal_limit_min * kMinuteMs;
@@ -39,11 +40,18 @@ dispatch::EngineOptions MakeEngineOptions(const config::DispatchConfig& c, const
   o.category_priority = {p.minimum_allowance, p.extremely_poor, p.near_poverty, p.living_alone, p.empty_nest,
                          p.left_behind,       p.incapacitated,  p.disabled,     p.very_old,     p.special_family_planning};
   o.must_serve_priority = p.must_serve_from;
+  o.utc_offset_ms = c.utc_offset_min * kMinuteMs;
+  o.tariffs.clear();
+  for (const config::TariffConfig& t : tariffs) {
+    o.tariffs.push_back({t.site == "*" ? std::string() : t.site, t.category == "*" ? -1 : ElderCategoryBitOf(t.category),
+                         Payment{t.price_fen, t.individual_fen, t.enterprise_fen, t.government_fen, t.village_fen,
+                                 t.charity_fen}});
+  }
   return o;
 }
 
 Service::Service(config::Config config)
-    : config_(std::move(config)), engine_options_(MakeEngineOptions(config_.dispatch, config_.priority)) {
+    : config_(std::move(config)), engine_options_(MakeEngineOptions(config_.dispatch, config_.priority, config_.tariffs)) {
   area_topics_ = {{config_.topics.orders, codec::InputKind::kOrders},
                   {config_.topics.couriers, codec::InputKind::kCouriers},
                   {config_.topics.deliveries, codec::InputKind::kDeliveries}};

@@ -24,8 +24,9 @@
 
 namespace meal::service {
 
-// Engine options from the [dispatch] and [priority] configuration sections.
-dispatch::EngineOptions MakeEngineOptions(const config::DispatchConfig& dispatch, const config::PriorityConfig& priority);
+// Engine options from the [dispatch] and [priority] sections and the tariffs.
+dispatch::EngineOptions MakeEngineOptions(const config::DispatchConfig& dispatch, const config::PriorityConfig& priority,
+                                          const std::vector<config::TariffConfig>& tariffs);
 
 class Service {
  public:

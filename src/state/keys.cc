@@ -38,6 +38,14 @@ std::string OffsetKey(std::string_view topic, std::int32_t partition) {
   return out;
 }
 std::string OrderKey(std::string_view order_id) { return Join(kOrderPrefix, order_id); }
+std::string LedgerKey(std::string_view date, std::string_view site, std::string_view order_id) {
+  std::string out = Join(kLedgerPrefix, date);
+  out.push_back('/');
+  if (site.empty()) return out;
+  out.append(site).push_back('/');
+  out.append(order_id);
+  return out;
+}
 std::string SiteKey(std::string_view site_id) { return Join(kSitePrefix, site_id); }
 std::string OutboxKey(std::uint64_t seq) {
   std::string out(kOutboxPrefix);

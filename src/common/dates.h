@@ -1,0 +1,20 @@
+// Calendar dates of event times, in a fixed offset from UTC.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "common/units.h"
+
+namespace meal {
+
+inline constexpr DurationMs kDayMs = 24 * kHourMs;
+
+// The local date of `time_ms` as YYYY-MM-DD, local time being UTC plus
+// `utc_offset_ms` (fixed: the service areas keep no daylight saving).
+std::string LocalDate(EventTimeMs time_ms, DurationMs utc_offset_ms);
+
+// Whether `text` is a real date written YYYY-MM-DD.
+bool IsDate(std::string_view text);
+
+}  // namespace meal

@@ -1,0 +1,31 @@
+#include "common/dates.h"
+
+#include <gtest/gtest.h>
+
+namespace meal {
+namespace {
+
+TEST(LocalDateTest, ChinaStandardTimeTurnsTheDayAtSixteenUtc) {
+  constexpr DurationMs kCst = 8 * kHourMs;
+  constexpr EventTimeMs kNewYear2026Utc = 1'767'225'600'000;  // 2026-01-01T00:00:00Z
+  EXPECT_EQ(LocalDate(kNewYear2026Utc, 0), "2026-01-01");
+  EXPECT_EQ(LocalDate(kNewYear2026Utc - 1, 0), "2025-12-31");
+  EXPECT_EQ(LocalDate(kNewYear2026Utc - 8 * kHourMs, kCst), "2026-01-01");
+  EXPECT_EQ(LocalDate(kNewYear2026Utc - 8 * kHourMs - 1, kCst), "2025-12-31");
+  EXPECT_EQ(LocalDate(kNewYear2026Utc + 59 * kDayMs, 0), "2026-03-01") << "2026 is no leap year";
+  EXPECT_EQ(LocalDate(0, -kHourMs), "1969-12-31");
+}
+
+TEST(IsDateTest, AcceptsRealDatesOnly) {
+  EXPECT_TRUE(IsDate("2026-11-29"));
+  EXPECT_TRUE(IsDate("2028-02-29"));
+  EXPECT_FALSE(IsDate("2026-02-29"));
+  EXPECT_FALSE(IsDate("2026-13-01"));
+  EXPECT_FALSE(IsDate("2026-1-01"));
+  EXPECT_FALSE(IsDate("2026/11/29"));
+  EXPECT_FALSE(IsDate("2026-11-2x"));
+  EXPECT_FALSE(IsDate(""));
+}
+
+}  // namespace
+}  // namespace meal

@@ -1,0 +1,102 @@
+#include "service/http_routes.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "codec/state_codec.h"
+#include "state/keys.h"
+#include "state/memory_store.h"
+
+namespace meal::service {
+namespace {
+
+using ::testing::HasSubstr;
+
+class LedgerQueryTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    state::WriteSet w;
+    auto book = [&](std::string date, std::string site, std::string order, std::string category, std::uint32_t meals,
+                    Payment per_meal) {
+      LedgerEntry e{order, site, "elder-" + order, date, category, meals, per_meal.Times(meals), 0};
+      w.Put(state::LedgerKey(date, site, order), codec::EncodeLedger(e));
+    };
+    book("2026-11-29", "site-1", "o1", "extremely_poor", 1, {1500, 0, 0, 1500, 0, 0});
+    book("2026-11-29", "site-1", "o2", "extremely_poor", 2, {1500, 0, 0, 1500, 0, 0});
+    book("2026-11-29", "site-1", "o3", "none", 1, {1500, 1500, 0, 0, 0, 0});
+    book("2026-11-29", "site-10", "o4", "very_old", 1, {1500, 1000, 0, 500, 0, 0});  // shares a prefix with site-1
+    book("2026-11-30", "site-1", "o5", "none", 1, {1500, 1500, 0, 0, 0, 0});
+    ASSERT_TRUE(store_.Commit(w).ok());
+    router_ = MakeRoutes(RouteContext{&metrics_, &store_, &ready_, {}});
+  }
+
+  api::Response Get(std::string query) {
+    api::Request req;
+    req.method = "GET";
+    req.path = "/api/v1/ledger";
+    std::size_t at = 0;
+    while (at < query.size()) {
+      const std::size_t amp = query.find('&', at);
+      const std::string pair = query.substr(at, amp == std::string::npos ? std::string::npos : amp - at);
+      const std::size_t eq = pair.find('=');
+      req.query[pair.substr(0, eq)] = eq == std::string::npos ? "" : pair.substr(eq + 1);
+      at = amp == std::string::npos ? query.size() : amp + 1;
+    }
+    return router_.Dispatch(req);
+  }
+
+  metrics::Registry metrics_;
+  state::MemoryStore store_;
+  std::atomic<bool> ready_{true};
+  api::Router router_;
+};
+
+TEST_F(LedgerQueryTest, SumsOneSitesDayPerCategoryInFen) {
+  const api::Response r = Get("date=2026-11-29&site=site-1");
+  ASSERT_EQ(r.status, 200u) << r.body;
+  const auto j = nlohmann::json::parse(r.body);
+  EXPECT_EQ(j["site"], "site-1");
+  ASSERT_EQ(j["categories"].size(), 2u);
+  const auto& poor = j["categories"][0];
+  EXPECT_EQ(poor["category"], "extremely_poor");
+  EXPECT_EQ(poor["deliveries"], 2);
+  EXPECT_EQ(poor["meals"], 3);
+  EXPECT_EQ(poor["government_fen"], 4500);
+  EXPECT_EQ(poor["individual_fen"], 0);
+  EXPECT_EQ(j["total"]["deliveries"], 3) << "site-10 and the next day stay out";
+  EXPECT_EQ(j["total"]["price_fen"], 6000);
+  EXPECT_EQ(j["total"]["individual_fen"], 1500);
+}
+
+TEST_F(LedgerQueryTest, WithoutASiteCoversTheWholeDay) {
+  const auto j = nlohmann::json::parse(Get("date=2026-11-29").body);
+  EXPECT_TRUE(j["site"].is_null());
+  EXPECT_EQ(j["total"]["deliveries"], 4);
+  EXPECT_EQ(j["total"]["government_fen"], 5000);
+}
+
+TEST_F(LedgerQueryTest, ExportsCsvPerSiteAndCategory) {
+  const api::Response r = Get("date=2026-11-29&format=csv");
+  ASSERT_EQ(r.status, 200u);
+  EXPECT_THAT(r.content_type, HasSubstr("text/csv"));
+  EXPECT_EQ(r.body,
+            "date,site,category,deliveries,meals,price_fen,individual_fen,enterprise_fen,government_fen,village_fen,"
+            "charity_fen\n"
+            "2026-11-29,site-1,extremely_poor,2,3,4500,0,0,4500,0,0\n"
+            "2026-11-29,site-1,none,1,1,1500,1500,0,0,0,0\n"
+            "2026-11-29,site-10,very_old,1,1,1500,1000,0,500,0,0\n");
+}
+
+TEST_F(LedgerQueryTest, BadQueriesAreAnswered400) {
+  EXPECT_EQ(Get("").status, 400u);
+  EXPECT_EQ(Get("date=2026-02-30").status, 400u);
+  EXPECT_EQ(Get("date=29/11/2026").status, 400u);
+  const api::Response r = Get("date=2026-11-29&format=xml");
+  EXPECT_EQ(r.status, 400u);
+  EXPECT_THAT(r.body, HasSubstr("format"));
+  EXPECT_EQ(nlohmann::json::parse(Get("date=2026-12-01").body)["total"]["deliveries"], 0) << "an empty day is no error";
+}
+
+}  // namespace
+}  // namespace meal::service
