@@ -155,6 +155,17 @@ Status DecodeDelivery(std::string_view bytes, Event* event) {
   return Status::Invalid("delivery event has no kind");
 }
 
+// The unified facility number: "ZC", the 6-digit administrative division
+// code of the site's county (GB/T 2260; provinces are 11 to 82) and a
+// 5-digit serial within it.
+Status CheckFacilityNumber(const std::string& number) {
+  bool ok = number.size() == 13 && number.starts_with("ZC") && number[2] >= '1' && number[2] <= '8';
+  for (std::size_t i = 2; ok && i < number.size(); ++i) ok = number[i] >= '0' && number[i] <= '9';
+  if (ok) return Status::Ok();
+  return Status::Invalid("facility_number '" + number.substr(0, 40) +
+                         "' is not ZC, a 6-digit division code and a 5-digit serial (e.g. ZC21010301001)");
+}
+
 Status DecodeSite(std::string_view bytes, Event* event) {
   thread_local pb::MealSite msg;
   if (Status s = Parse(bytes, &msg); !s.ok()) return s;
@@ -163,6 +174,15 @@ Status DecodeSite(std::string_view bytes, Event* event) {
   if (Status s = CheckId(msg.site_id(), "site_id"); !s.ok()) return s;
   if (Status s = ToWgs84(msg.location(), &out.location); !s.ok()) return s;
   if (msg.hot_meal_limit_ms() < 0) return Status::Invalid("hot_meal_limit_ms negative");
+  if (Status s = CheckFacilityNumber(msg.facility_number()); !s.ok()) return s;
+  if (msg.opens_min() > 1440 || msg.closes_min() > 1440 ||
+      (msg.opens_min() >= msg.closes_min() && (msg.opens_min() != 0 || msg.closes_min() != 0))) {
+    return Status::Invalid("opening hours " + std::to_string(msg.opens_min()) + "-" + std::to_string(msg.closes_min()) +
+                           " are not minutes of one day with opens_min before closes_min");
+  }
+  out.opens_min = msg.opens_min();
+  out.closes_min = msg.closes_min();
+  out.daily_capacity = msg.daily_capacity();
   out.site_id = msg.site_id();
   out.area_id = event->area_id;
   out.name = msg.name();

@@ -109,7 +109,7 @@ wire::MealSite ValidSite() {
   SetHeader(msg.mutable_header());
   msg.set_site_id("site-1");
   msg.set_name("Community canteen");
-  msg.set_facility_number("310101-0042");
+  msg.set_facility_number("ZC31010100042");
   SetWgs84(kShanghai, msg.mutable_location());
   msg.set_radius_m(1500);
   msg.set_hot_meal_limit_ms(40 * 60'000);
@@ -348,10 +348,37 @@ TEST(DecodeEventTest, Site) {
   EXPECT_EQ(p->site_id, "site-1");
   EXPECT_EQ(p->area_id, "area-7");  // from the header
   EXPECT_EQ(p->name, "Community canteen");
-  EXPECT_EQ(p->facility_number, "310101-0042");
+  EXPECT_EQ(p->facility_number, "ZC31010100042");
   EXPECT_EQ(p->location, kShanghai);
   EXPECT_EQ(p->radius_m, 1500u);
   EXPECT_EQ(p->hot_meal_limit_ms, 40 * 60'000);
+}
+
+TEST(DecodeEventTest, SiteHoursAndCapacity) {
+  wire::MealSite msg = ValidSite();
+  msg.set_opens_min(10 * 60 + 30);
+  msg.set_closes_min(13 * 60);
+  msg.set_daily_capacity(200);
+  Event event;
+  ASSERT_TRUE(Decode(InputKind::kSites, msg, &event).ok());
+  const auto& site = std::get<Site>(event.body);
+  EXPECT_EQ(site.opens_min, 630u);
+  EXPECT_EQ(site.closes_min, 780u);
+  EXPECT_EQ(site.daily_capacity, 200u);
+  msg.set_closes_min(600);
+  EXPECT_TRUE(Rejects(InputKind::kSites, msg, "opening hours 630-600"));
+  msg.set_opens_min(0);
+  msg.set_closes_min(1441);
+  EXPECT_TRUE(Rejects(InputKind::kSites, msg, "opening hours"));
+}
+
+TEST(DecodeEventTest, SiteNeedsAUnifiedFacilityNumber) {
+  for (const char* bad : {"", "310101-0042", "ZC3101010004", "ZC310101000421", "ZC91010100042", "zc31010100042",
+                          "ZC3101010004X"}) {
+    wire::MealSite msg = ValidSite();
+    msg.set_facility_number(bad);
+    EXPECT_TRUE(Rejects(InputKind::kSites, msg, "facility_number")) << bad;
+  }
 }
 
 TEST(DecodeEventTest, ElderCategoriesBecomeBitFlags) {
@@ -742,7 +769,7 @@ TEST(StateCodecTest, CourierRoundTrip) {
 }
 
 TEST(StateCodecTest, SiteRoundTrip) {
-  const Site in{"site-1", "area-7", "Community canteen", "310101-0042", {31.22, 121.42}, 1500,
+  const Site in{"site-1", "area-7", "Community canteen", "ZC31010100042", {31.22, 121.42}, 1500,
                 40 * 60'000};
   Site out;
   ASSERT_TRUE(DecodeSite(EncodeSite(in), &out).ok());
@@ -835,7 +862,9 @@ TEST(EncodeTest, AlertParsesBack) {
       {AlertKind::kLateRisk, wire::LATE_RISK},
       {AlertKind::kFoodSafetyRisk, wire::FOOD_SAFETY_RISK},
       {AlertKind::kWellnessCheck, wire::WELLNESS_CHECK},
-      {AlertKind::kDeliveryFailed, wire::DELIVERY_FAILED}};
+      {AlertKind::kDeliveryFailed, wire::DELIVERY_FAILED},
+      {AlertKind::kOrderRejected, wire::ORDER_REJECTED},
+      {AlertKind::kOutsideRadius, wire::OUTSIDE_RADIUS}};
   const std::vector<std::pair<Severity, wire::Severity>> severities = {
       {Severity::kInfo, wire::INFO},
       {Severity::kWarning, wire::WARNING},

@@ -13,6 +13,8 @@ pb::AlertKind ToProto(AlertKind k) {
     case AlertKind::kFoodSafetyRisk: return pb::FOOD_SAFETY_RISK;
     case AlertKind::kWellnessCheck: return pb::WELLNESS_CHECK;
     case AlertKind::kDeliveryFailed: return pb::DELIVERY_FAILED;
+    case AlertKind::kOrderRejected: return pb::ORDER_REJECTED;
+    case AlertKind::kOutsideRadius: return pb::OUTSIDE_RADIUS;
   }
   return pb::ALERT_KIND_UNSPECIFIED;
 }

@@ -124,6 +124,9 @@ std::string EncodeSite(const Site& s) {
   ToProto(s.location, msg.mutable_location());
   msg.set_radius_m(s.radius_m);
   msg.set_hot_meal_limit_ms(s.hot_meal_limit_ms);
+  msg.set_opens_min(s.opens_min);
+  msg.set_closes_min(s.closes_min);
+  msg.set_daily_capacity(s.daily_capacity);
   return msg.SerializeAsString();
 }
 
@@ -137,6 +140,9 @@ Status DecodeSite(std::string_view bytes, Site* s) {
   s->location = FromProto(msg.location());
   s->radius_m = msg.radius_m();
   s->hot_meal_limit_ms = msg.hot_meal_limit_ms();
+  s->opens_min = msg.opens_min();
+  s->closes_min = msg.closes_min();
+  s->daily_capacity = msg.daily_capacity();
   return Status::Ok();
 }
 

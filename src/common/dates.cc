@@ -16,6 +16,18 @@ std::string LocalDate(EventTimeMs time_ms, DurationMs utc_offset_ms) {
   return text;
 }
 
+int LocalMinuteOfDay(EventTimeMs time_ms, DurationMs utc_offset_ms) {
+  const EventTimeMs local = time_ms + utc_offset_ms;
+  const EventTimeMs into_day = ((local % kDayMs) + kDayMs) % kDayMs;
+  return static_cast<int>(into_day / kMinuteMs);
+}
+
+std::string ClockText(int minute_of_day) {
+  char text[8];
+  std::snprintf(text, sizeof text, "%02d:%02d", minute_of_day / 60 % 100, minute_of_day % 60);
+  return text;
+}
+
 bool IsDate(std::string_view text) {
   if (text.size() != 10 || text[4] != '-' || text[7] != '-') return false;
   int parts[3] = {0, 0, 0};

@@ -14,6 +14,12 @@ inline constexpr DurationMs kDayMs = 24 * kHourMs;
 // `utc_offset_ms` (fixed: the service areas keep no daylight saving).
 std::string LocalDate(EventTimeMs time_ms, DurationMs utc_offset_ms);
 
+// Minutes since local midnight of `time_ms` (0–1439).
+int LocalMinuteOfDay(EventTimeMs time_ms, DurationMs utc_offset_ms);
+
+// "HH:MM" for minutes since midnight.
+std::string ClockText(int minute_of_day);
+
 // Whether `text` is a real date written YYYY-MM-DD.
 bool IsDate(std::string_view text);
 

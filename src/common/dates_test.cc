@@ -16,6 +16,15 @@ TEST(LocalDateTest, ChinaStandardTimeTurnsTheDayAtSixteenUtc) {
   EXPECT_EQ(LocalDate(0, -kHourMs), "1969-12-31");
 }
 
+TEST(LocalMinuteOfDayTest, CountsFromLocalMidnight) {
+  constexpr EventTimeMs kNewYear2026Utc = 1'767'225'600'000;
+  EXPECT_EQ(LocalMinuteOfDay(kNewYear2026Utc, 8 * kHourMs), 8 * 60);
+  EXPECT_EQ(LocalMinuteOfDay(kNewYear2026Utc - kMinuteMs, 0), 23 * 60 + 59);
+  EXPECT_EQ(LocalMinuteOfDay(-kMinuteMs, 0), 23 * 60 + 59) << "before the epoch too";
+  EXPECT_EQ(ClockText(10 * 60 + 5), "10:05");
+  EXPECT_EQ(ClockText(0), "00:00");
+}
+
 TEST(IsDateTest, AcceptsRealDatesOnly) {
   EXPECT_TRUE(IsDate("2026-11-29"));
   EXPECT_TRUE(IsDate("2028-02-29"));

@@ -113,6 +113,7 @@ const std::map<std::string, Field>& Fields() {
       {"dispatch.retries_per_completion", Int("dispatch.retries_per_completion", [](Config& c) -> auto& { return c.dispatch.retries_per_completion; }, 0, 10000)},
       {"dispatch.reoptimize_interval_s", Int("dispatch.reoptimize_interval_s", [](Config& c) -> auto& { return c.dispatch.reoptimize_interval_s; }, 0, 86400)},
       {"dispatch.objective", Str("dispatch.objective", [](Config& c) -> auto& { return c.dispatch.objective; })},
+      {"dispatch.outside_radius", Str("dispatch.outside_radius", [](Config& c) -> auto& { return c.dispatch.outside_radius; })},
       {"dispatch.utc_offset_min", Int("dispatch.utc_offset_min", [](Config& c) -> auto& { return c.dispatch.utc_offset_min; }, -720, 840)},
       {"dispatch.regret_k", Int("dispatch.regret_k", [](Config& c) -> auto& { return c.dispatch.regret_k; }, 1, 10)},
       {"dispatch.reoptimize_evaluations", Int("dispatch.reoptimize_evaluations", [](Config& c) -> auto& { return c.dispatch.reoptimize_evaluations; }, 0, 1000000)},
@@ -286,6 +287,9 @@ Status LoadConfig(const std::string& path, const std::vector<std::string>& overr
     return s;
   }
   if (Status s = CheckOneOf("dispatch.objective", out->dispatch.objective, {"travel", "couriers"}); !s.ok()) return s;
+  if (Status s = CheckOneOf("dispatch.outside_radius", out->dispatch.outside_radius, {"alert", "reject"}); !s.ok()) {
+    return s;
+  }
   return CheckTariffs(out->tariffs);
 }
 

@@ -65,6 +65,9 @@ struct DispatchConfig {
   // Offset of local time from UTC: service dates (the ledger's days) are
   // local. China Standard Time by default.
   int utc_offset_min = 480;
+  // An order for a home beyond its site's service radius: "alert" takes it
+  // and raises OUTSIDE_RADIUS; "reject" refuses it (ORDER_REJECTED).
+  std::string outside_radius = "alert";
 };
 
 // Each elder category's priority; an elder takes the highest of theirs (0

@@ -59,6 +59,9 @@ Status Engine::Load(const state::Store& store) {
     Status s = codec::DecodeOrder(v, &o);
     if (s.ok()) {
       if (o.status == OrderStatus::kUnassigned) AreaOf(o.area_id).unassigned.insert(o.order_id);
+      if (o.status != OrderStatus::kRejected && o.status != OrderStatus::kCancelled) {
+        ++site_orders_[{o.site_id, LocalDate(o.window_start_ms, options_.utc_offset_ms)}];
+      }
       orders_[o.order_id] = std::move(o);
     }
     return s;
@@ -139,7 +142,7 @@ ApplyResult Engine::OnElder(const Elder& el) {
   return Applied();
 }
 
-ApplyResult Engine::OnPlaced(const Event& e, const OrderPlaced& p, std::vector<Output>*) {
+ApplyResult Engine::OnPlaced(const Event& e, const OrderPlaced& p, std::vector<Output>* out) {
   if (orders_.contains(p.order_id)) return Rejected("order " + p.order_id + " already exists");
   auto site = sites_.find(p.site_id);
   if (site == sites_.end()) return Rejected("unknown site " + p.site_id);
@@ -174,8 +177,54 @@ ApplyResult Engine::OnPlaced(const Event& e, const OrderPlaced& p, std::vector<O
     case MealClass::kFrozen: order.hot_meal_limit_ms = 0; break;
   }
   auto [it, inserted] = orders_.emplace(order.order_id, std::move(order));
-  SetStatus(it->second, OrderStatus::kPlaced, e.time_ms);
+  Order& placed = it->second;
+  SetStatus(placed, OrderStatus::kPlaced, e.time_ms);
+  CheckSiteRules(placed, site->second, e.time_ms, out);
   return Applied();
+}
+
+void Engine::CheckSiteRules(Order& order, const Site& site, EventTimeMs now, std::vector<Output>* out) {
+  auto alert = [&](AlertKind kind, std::string reason) {
+    Alert a;
+    a.alert_id = std::string(kind == AlertKind::kOrderRejected ? "rejected/" : "outside-radius/") + order.order_id;
+    a.area_id = order.area_id;
+    a.time_ms = now;
+    a.kind = kind;
+    a.severity = kind == AlertKind::kOrderRejected && PriorityOf(order) >= options_.must_serve_priority
+                     ? Severity::kCritical
+                     : Severity::kWarning;
+    a.order_id = order.order_id;
+    a.elder_id = order.elder_id;
+    a.site_id = site.site_id;
+    a.reason = std::move(reason);
+    out->emplace_back(std::move(a));
+  };
+  const std::string date = LocalDate(order.window_start_ms, options_.utc_offset_ms);
+  const int minute = LocalMinuteOfDay(order.window_start_ms, options_.utc_offset_ms);
+  const double distance_m = HaversineM(site.location, order.dropoff);
+  const bool outside = site.radius_m > 0 && distance_m > site.radius_m;
+  std::string refusal;
+  if (site.closes_min > 0 && (minute < static_cast<int>(site.opens_min) || minute >= static_cast<int>(site.closes_min))) {
+    refusal = "site " + site.site_id + " is closed for a delivery from " + ClockText(minute) + " (open " +
+              ClockText(static_cast<int>(site.opens_min)) + "-" + ClockText(static_cast<int>(site.closes_min)) + ")";
+  } else if (site.daily_capacity > 0 && site_orders_[{site.site_id, date}] >= site.daily_capacity) {
+    refusal = "site " + site.site_id + " is full on " + date + " (" + std::to_string(site.daily_capacity) +
+              " orders a day)";
+  } else if (outside && options_.reject_outside_radius) {
+    refusal = "the delivery address is " + std::to_string(static_cast<long>(distance_m)) + " m from site " +
+              site.site_id + ", beyond its " + std::to_string(site.radius_m) + " m service radius";
+  }
+  if (!refusal.empty()) {
+    SetStatus(order, OrderStatus::kRejected, now, refusal);
+    alert(AlertKind::kOrderRejected, std::move(refusal));
+    return;
+  }
+  ++site_orders_[{site.site_id, date}];
+  if (outside) {
+    alert(AlertKind::kOutsideRadius, "the delivery address is " + std::to_string(static_cast<long>(distance_m)) +
+                                         " m from site " + site.site_id + ", beyond its " +
+                                         std::to_string(site.radius_m) + " m service radius");
+  }
 }
 
 ApplyResult Engine::OnReady(const Event& e, const OrderReady& r, std::vector<Output>* out) {
@@ -451,6 +500,7 @@ ApplyResult Engine::OnCancelled(const Event& e, const OrderCancelled& c, std::ve
     PublishPlan(courier, AreaOf(e.area_id).stream_time_ms, order.order_id, out);
   }
   SetStatus(order, OrderStatus::kCancelled, e.time_ms, c.reason);
+  --site_orders_[{order.site_id, LocalDate(order.window_start_ms, options_.utc_offset_ms)}];
   return Applied();
 }
 

@@ -67,6 +67,9 @@ struct EngineOptions {
   std::vector<Tariff> tariffs = {Tariff{"", -1, Payment{1500, 1500, 0, 0, 0, 0}}};
   // Local time's offset from UTC, for service dates. Default: China (8 h).
   DurationMs utc_offset_ms = 8 * kHourMs;
+  // Refuse orders for homes beyond the site's radius (else take them with an
+  // OUTSIDE_RADIUS alert). Default: false.
+  bool reject_outside_radius = false;
 };
 
 using Output = std::variant<Assignment, Alert>;
@@ -160,6 +163,12 @@ class Engine {
   void PublishPlan(Courier& courier, EventTimeMs now, const std::string& trigger,
                    std::vector<Output>* out);
   void RemoveStops(Courier& courier, const std::string& order_id);
+  // The site's rules for a newly placed order: a delivery window starting
+  // outside opening hours, or beyond the day's capacity, or (by policy) a
+  // home beyond the service radius rejects it with an ORDER_REJECTED alert;
+  // a home beyond the radius otherwise raises OUTSIDE_RADIUS. Counts the
+  // order against the site's day when it is taken.
+  void CheckSiteRules(Order& order, const Site& site, EventTimeMs now, std::vector<Output>* out);
   // Books the delivered order in the subsidy ledger: priced by the most
   // specific tariff (site and category, any site and category, site and any
   // category, any and any), the elder's categories tried highest priority
@@ -175,6 +184,9 @@ class Engine {
   std::unordered_map<std::string, Site> sites_;
   std::unordered_map<std::string, Elder> elders_;
   std::map<std::string, Area> areas_;
+  // Orders taken per (site, service date), cancelled and rejected ones not
+  // counted: rebuilt from the orders on Load.
+  std::map<std::pair<std::string, std::string>, std::uint32_t> site_orders_;
   std::unordered_set<std::string> seen_;  // DedupKey of every applied event
 
   // Changed since the last CollectChanges.

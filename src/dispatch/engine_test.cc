@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <memory>
 #include <set>
 
 #include "codec/state_codec.h"
@@ -274,6 +275,89 @@ TEST(EngineLedgerTest, EachDeliveryBooksOneEntryPricedByTheMostSpecificTariff) {
   EXPECT_EQ(two.amount.government_fen, 1000) << "any site, living alone";
   EXPECT_EQ(two.amount.individual_fen, 500);
   EXPECT_EQ(two.amount.SharesFen(), two.amount.price_fen);
+}
+
+TEST(EngineSiteRulesTest, ClosedFullAndOutOfRadiusOrdersAreRejectedWithAReason) {
+  auto run = [](bool reject_outside_radius) {
+    EngineOptions options;
+    options.reject_outside_radius = reject_outside_radius;
+    auto engine = std::make_unique<Engine>(options);
+    std::vector<Output> out;
+    Site site;
+    site.site_id = "site-1";
+    site.area_id = "area-1";
+    site.location = kSite;
+    site.radius_m = 1000;
+    site.opens_min = 10 * 60 + 30;  // 10:30-13:00 local
+    site.closes_min = 13 * 60;
+    site.daily_capacity = 2;
+    EXPECT_EQ(engine->Apply(Event{"s", "area-1", kT0, site}, &out).outcome, ApplyOutcome::kApplied);
+    for (const auto& [id, home] : {std::pair{"near", kHome}, std::pair{"far", GeoPoint{41.83, 123.43}}}) {
+      Elder elder;
+      elder.elder_id = id;
+      elder.area_id = "area-1";
+      elder.home = home;
+      EXPECT_EQ(engine->Apply(Event{std::string("e-") + id, "area-1", kT0, elder}, &out).outcome,
+                ApplyOutcome::kApplied);
+    }
+    out.clear();
+    // kT0 is 08:00 in China; 11:00 local is kT0 + 3 h.
+    auto place = [&](std::string id, std::string elder, EventTimeMs window_start) {
+      OrderPlaced p;
+      p.order_id = id;
+      p.site_id = "site-1";
+      p.elder_id = elder;
+      p.window_start_ms = window_start;
+      p.window_end_ms = window_start + kHourMs;
+      EXPECT_EQ(engine->Apply(Event{"placed-" + id, "area-1", kT0, p}, &out).outcome, ApplyOutcome::kApplied);
+    };
+    place("early", "near", kT0 + 2 * kHourMs);           // 10:00: before opening
+    place("lunch-1", "near", kT0 + 3 * kHourMs);         // 11:00
+    place("far-away", "far", kT0 + 3 * kHourMs);         // 3.3 km out, radius 1 km
+    place("lunch-2", "near", kT0 + 3 * kHourMs + 1);     // the day's second (or third) order
+    place("next-day", "near", kT0 + 27 * kHourMs);       // tomorrow 11:00: a new day's capacity
+    return std::pair{std::move(engine), out};
+  };
+
+  auto [engine, out] = run(/*reject_outside_radius=*/false);
+  std::map<std::string, std::pair<AlertKind, std::string>> alerts;
+  for (const Output& o : out) {
+    const Alert& a = std::get<Alert>(o);
+    alerts[a.order_id] = {a.kind, a.reason};
+  }
+  EXPECT_EQ(engine->FindOrder("early")->status, OrderStatus::kRejected);
+  EXPECT_EQ(alerts["early"].first, AlertKind::kOrderRejected);
+  EXPECT_EQ(alerts["early"].second, "site site-1 is closed for a delivery from 10:00 (open 10:30-13:00)");
+  EXPECT_EQ(engine->FindOrder("lunch-1")->status, OrderStatus::kPlaced);
+  EXPECT_EQ(engine->FindOrder("far-away")->status, OrderStatus::kPlaced) << "by default taken, with an alert";
+  EXPECT_EQ(alerts["far-away"].first, AlertKind::kOutsideRadius);
+  EXPECT_NE(alerts["far-away"].second.find("beyond its 1000 m service radius"), std::string::npos);
+  EXPECT_EQ(engine->FindOrder("lunch-2")->status, OrderStatus::kRejected);
+  EXPECT_EQ(alerts["lunch-2"].second, "site site-1 is full on 2025-11-30 (2 orders a day)");
+  EXPECT_EQ(engine->FindOrder("next-day")->status, OrderStatus::kPlaced);
+  EXPECT_EQ(alerts.size(), 3u);
+
+  auto [strict, strict_out] = run(/*reject_outside_radius=*/true);
+  EXPECT_EQ(strict->FindOrder("far-away")->status, OrderStatus::kRejected);
+  EXPECT_EQ(strict->FindOrder("lunch-2")->status, OrderStatus::kPlaced) << "the rejected order took no capacity";
+
+  // A restart rebuilds the day's count from the stored orders.
+  state::MemoryStore store;
+  state::WriteSet changes;
+  engine->CollectChanges(&changes);
+  ASSERT_TRUE(store.Commit(changes).ok());
+  EngineOptions options;
+  Engine restarted(options);
+  ASSERT_TRUE(restarted.Load(store).ok());
+  std::vector<Output> more;
+  OrderPlaced p;
+  p.order_id = "lunch-3";
+  p.site_id = "site-1";
+  p.elder_id = "near";
+  p.window_start_ms = kT0 + 3 * kHourMs;
+  p.window_end_ms = p.window_start_ms + kHourMs;
+  EXPECT_EQ(restarted.Apply(Event{"placed-lunch-3", "area-1", kT0, p}, &more).outcome, ApplyOutcome::kApplied);
+  EXPECT_EQ(restarted.FindOrder("lunch-3")->status, OrderStatus::kRejected) << "still full after a restart";
 }
 
 TEST_F(EngineTest, BoxCapacityLimitsAssignments) {

@@ -12,6 +12,7 @@ std::string_view OrderStatusName(OrderStatus status) {
     case OrderStatus::kFailed: return "FAILED";
     case OrderStatus::kCancelled: return "CANCELLED";
     case OrderStatus::kUnassigned: return "UNASSIGNED";
+    case OrderStatus::kRejected: return "REJECTED";
   }
   return "UNKNOWN";
 }
@@ -47,7 +48,7 @@ Payment Payment::Times(std::int64_t n) const {
 
 bool IsFinal(OrderStatus status) {
   return status == OrderStatus::kDelivered || status == OrderStatus::kFailed ||
-         status == OrderStatus::kCancelled;
+         status == OrderStatus::kCancelled || status == OrderStatus::kRejected;
 }
 
 }  // namespace meal

@@ -27,6 +27,7 @@ enum class OrderStatus : std::uint8_t {
   kFailed,
   kCancelled,
   kUnassigned,  // ready, but no courier could take it; an alert was raised
+  kRejected,    // refused when placed (site closed or full, out of radius); an alert was raised
 };
 std::string_view OrderStatusName(OrderStatus status);
 // True iff the order can no longer change.
@@ -38,6 +39,8 @@ enum class AlertKind : std::uint8_t {
   kFoodSafetyRisk,
   kWellnessCheck,
   kDeliveryFailed,
+  kOrderRejected,
+  kOutsideRadius,
 };
 enum class Severity : std::uint8_t { kInfo, kWarning, kCritical };
 
@@ -72,6 +75,11 @@ struct Site {
   GeoPoint location;
   std::uint32_t radius_m = 0;
   DurationMs hot_meal_limit_ms = 0;  // 0: the configured default
+  // Delivery windows may start in [opens_min, closes_min) minutes after local
+  // midnight; both 0: all day.
+  std::uint32_t opens_min = 0;
+  std::uint32_t closes_min = 0;
+  std::uint32_t daily_capacity = 0;  // orders per service date; 0: no limit
 };
 
 struct Elder {

@@ -1,5 +1,7 @@
 #include "service/http_routes.h"
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "codec/state_codec.h"
@@ -114,6 +116,54 @@ api::Response LedgerQuery(const RouteContext& ctx, const api::Request& req) {
                          {"total", TotalJson(total)}});
 }
 
+// GET /api/v1/coverage[?area=A]: per service area, the share of registered
+// elders within the service radius of at least one registered site, and the
+// ids of those outside (ids only: no addresses leave this way).
+api::Response CoverageQuery(const RouteContext& ctx, const api::Request& req) {
+  const auto area_param = req.query.find("area");
+  std::vector<Site> sites;
+  Status decode = Status::Ok();
+  Status scan = ctx.store->Scan(state::kSitePrefix, [&](std::string_view, std::string_view value) {
+    Site s;
+    decode = codec::DecodeSite(value, &s);
+    if (decode.ok()) sites.push_back(std::move(s));
+    return decode.ok();
+  });
+  struct AreaCoverage {
+    std::int64_t elders = 0;
+    std::vector<std::string> outside;
+  };
+  std::map<std::string, AreaCoverage> areas;
+  if (scan.ok() && decode.ok()) {
+    scan = ctx.store->Scan(state::kElderPrefix, [&](std::string_view, std::string_view value) {
+      Elder e;
+      decode = codec::DecodeElder(value, &e);
+      if (!decode.ok()) return false;
+      if (area_param != req.query.end() && e.area_id != area_param->second) return true;
+      AreaCoverage& area = areas[e.area_id];
+      ++area.elders;
+      const bool covered = std::any_of(sites.begin(), sites.end(), [&](const Site& s) {
+        return s.radius_m > 0 && HaversineM(s.location, e.home) <= s.radius_m;
+      });
+      if (!covered) area.outside.push_back(e.elder_id);
+      return true;
+    });
+  }
+  if (!scan.ok()) return api::Error(500, scan.message());
+  if (!decode.ok()) return api::Error(500, decode.message());
+  if (area_param != req.query.end() && areas.empty()) return api::Error(404, "no registered elders in area " + area_param->second);
+  json list = json::array();
+  for (const auto& [id, a] : areas) {
+    const auto covered = a.elders - static_cast<std::int64_t>(a.outside.size());
+    list.push_back({{"area_id", id},
+                    {"elders", a.elders},
+                    {"covered", covered},
+                    {"share", a.elders == 0 ? 0.0 : static_cast<double>(covered) / static_cast<double>(a.elders)},
+                    {"outside", a.outside}});
+  }
+  return api::Json(200, {{"sites", sites.size()}, {"areas", list}});
+}
+
 }  // namespace
 
 api::Router MakeRoutes(RouteContext ctx) {
@@ -175,6 +225,7 @@ api::Router MakeRoutes(RouteContext ctx) {
                            {"route", stops}});
   });
   router.Add("GET", "/api/v1/ledger", [ctx](const api::Request& req) { return LedgerQuery(ctx, req); });
+  router.Add("GET", "/api/v1/coverage", [ctx](const api::Request& req) { return CoverageQuery(ctx, req); });
   return router;
 }
 

@@ -98,5 +98,48 @@ TEST_F(LedgerQueryTest, BadQueriesAreAnswered400) {
   EXPECT_EQ(nlohmann::json::parse(Get("date=2026-12-01").body)["total"]["deliveries"], 0) << "an empty day is no error";
 }
 
+TEST(CoverageQueryTest, SharesOfEldersWithinASitesRadiusPerArea) {
+  state::MemoryStore store;
+  state::WriteSet w;
+  Site site;
+  site.site_id = "site-1";
+  site.area_id = "area-1";
+  site.facility_number = "ZC21010301001";
+  site.location = {41.80, 123.43};
+  site.radius_m = 1000;
+  w.Put(state::SiteKey(site.site_id), codec::EncodeSite(site));
+  auto elder = [&](std::string id, std::string area, GeoPoint home) {
+    Elder e;
+    e.elder_id = id;
+    e.area_id = area;
+    e.home = home;
+    w.Put(state::ElderKey(id), codec::EncodeElder(e));
+  };
+  elder("e1", "area-1", {41.805, 123.43});  // about 560 m north
+  elder("e2", "area-1", {41.80, 123.44});   // about 830 m east
+  elder("e3", "area-1", {41.82, 123.43});   // 2.2 km: outside
+  elder("e4", "area-2", {41.90, 123.43});   // another area, no site near
+  ASSERT_TRUE(store.Commit(w).ok());
+  metrics::Registry metrics;
+  std::atomic<bool> ready{true};
+  const api::Router router = MakeRoutes(RouteContext{&metrics, &store, &ready, {}});
+  api::Request req;
+  req.method = "GET";
+  req.path = "/api/v1/coverage";
+  api::Response r = router.Dispatch(req);
+  ASSERT_EQ(r.status, 200u) << r.body;
+  const auto j = nlohmann::json::parse(r.body);
+  ASSERT_EQ(j["areas"].size(), 2u);
+  EXPECT_EQ(j["areas"][0]["area_id"], "area-1");
+  EXPECT_EQ(j["areas"][0]["elders"], 3);
+  EXPECT_EQ(j["areas"][0]["covered"], 2);
+  EXPECT_NEAR(j["areas"][0]["share"].get<double>(), 2.0 / 3.0, 1e-9);
+  EXPECT_EQ(j["areas"][0]["outside"], nlohmann::json::array({"e3"}));
+  EXPECT_EQ(j["areas"][1]["covered"], 0);
+  EXPECT_EQ(r.body.find("41.82"), std::string::npos) << "no addresses";
+  req.query["area"] = "area-9";
+  EXPECT_EQ(router.Dispatch(req).status, 404u);
+}
+
 }  // namespace
 }  // namespace meal::service

@@ -41,6 +41,7 @@ dispatch::EngineOptions MakeEngineOptions(const config::DispatchConfig& c, const
                          p.left_behind,       p.incapacitated,  p.disabled,     p.very_old,     p.special_family_planning};
   o.must_serve_priority = p.must_serve_from;
   o.utc_offset_ms = c.utc_offset_min * kMinuteMs;
+  o.reject_outside_radius = c.outside_radius == "reject";
   o.tariffs.clear();
   for (const config::TariffConfig& t : tariffs) {
     o.tariffs.push_back({t.site == "*" ? std::string() : t.site, t.category == "*" ? -1 : ElderCategoryBitOf(t.category),

@@ -1,0 +1,118 @@
+// Site rules against the real broker: opening hours, daily capacity, service
+// radius and the facility number, from hand-built events to the alerts
+// topic, the dead-letter topic and the coverage API.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "mealdispatch/v1/events.pb.h"
+#include "mealdispatch/v1/outputs.pb.h"
+#include "service_harness.h"
+
+namespace meal::testing {
+namespace {
+
+namespace pb = ::mealdispatch::v1;
+
+constexpr EventTimeMs kDay = 1'795'968'000'000;  // 2026-11-30 00:00 in China
+constexpr EventTimeMs kHour = 3'600'000;
+
+void SetHeader(pb::EventHeader* h, const std::string& id, EventTimeMs t) {
+  h->set_event_id(id);
+  h->set_area_id("area-1");
+  h->set_event_time_ms(t);
+}
+
+void SetPlace(pb::Location* l, double lat, double lon) {
+  l->set_lat(lat);
+  l->set_lon(lon);
+  l->set_system(pb::WGS84);
+}
+
+TEST(SiteRulesIntegrationTest, ClosedFullAndFarOrdersAreAlertedAndCoverageIsReported) {
+  const sim::Topics topics = UniqueTopics("site-rules");
+  CreateTopics(topics);
+  std::vector<sim::SimRecord> registry, orders;
+  auto site = [&](std::string id, std::string facility, std::uint32_t opens, std::uint32_t closes,
+                  std::uint32_t capacity) {
+    pb::MealSite m;
+    SetHeader(m.mutable_header(), "reg-" + id, kDay);
+    m.set_site_id(id);
+    m.set_facility_number(facility);
+    SetPlace(m.mutable_location(), 41.80, 123.43);
+    m.set_radius_m(1000);
+    m.set_opens_min(opens);
+    m.set_closes_min(closes);
+    m.set_daily_capacity(capacity);
+    registry.push_back({topics.sites, id, m.SerializeAsString(), kDay});
+  };
+  site("site-1", "ZC21010301001", 10 * 60 + 30, 13 * 60, 2);
+  site("site-bad", "21010301001", 0, 0, 0);  // no unified facility number: dead-lettered
+  auto elder = [&](std::string id, double lat) {
+    pb::Elder m;
+    SetHeader(m.mutable_header(), "reg-" + id, kDay);
+    m.set_elder_id(id);
+    SetPlace(m.mutable_home(), lat, 123.43);
+    registry.push_back({topics.elders, id, m.SerializeAsString(), kDay});
+  };
+  elder("near", 41.805);
+  elder("far", 41.83);
+  auto place = [&](std::string id, std::string elder_id, EventTimeMs window_start) {
+    pb::OrderEvent e;
+    SetHeader(e.mutable_header(), "placed-" + id, kDay + 8 * kHour);
+    pb::OrderPlaced* p = e.mutable_placed();
+    p->set_order_id(id);
+    p->set_site_id("site-1");
+    p->set_elder_id(elder_id);
+    p->set_meals(1);
+    p->set_meal_class(pb::HOT);
+    p->set_window_start_ms(window_start);
+    p->set_window_end_ms(window_start + kHour);
+    orders.push_back({topics.orders, "area-1", e.SerializeAsString(), kDay + 8 * kHour});
+  };
+  place("early", "near", kDay + 10 * kHour);
+  place("lunch-1", "near", kDay + 11 * kHour);
+  place("far-away", "far", kDay + 11 * kHour);
+  place("lunch-2", "near", kDay + 11 * kHour + 1);
+  Produce(registry);
+  Produce(orders);
+
+  ServiceProcess service("site-rules", topics);
+  service.Start();
+  ASSERT_TRUE(service.WaitDrained(120)) << "see " << service.log_path();
+  const std::string coverage = service.Get("/api/v1/coverage");
+  const std::string rejected = service.Get("/api/v1/orders/early");
+  ASSERT_EQ(service.Stop(), 0);
+
+  std::map<std::string, pb::Alert> alerts;
+  for (const kafka::Record& r : ReadAll({topics.alerts})) {
+    pb::Alert a;
+    ASSERT_TRUE(a.ParseFromString(r.value));
+    alerts[a.order_id()] = a;
+  }
+  ASSERT_EQ(alerts.size(), 3u);
+  EXPECT_EQ(alerts["early"].kind(), pb::ORDER_REJECTED);
+  EXPECT_EQ(alerts["early"].reason(), "site site-1 is closed for a delivery from 10:00 (open 10:30-13:00)");
+  EXPECT_EQ(alerts["far-away"].kind(), pb::OUTSIDE_RADIUS);
+  EXPECT_EQ(alerts["lunch-2"].kind(), pb::ORDER_REJECTED);
+  EXPECT_EQ(alerts["lunch-2"].reason(), "site site-1 is full on 2026-11-30 (2 orders a day)");
+  EXPECT_NE(rejected.find("\"status\":\"REJECTED\""), std::string::npos) << rejected;
+
+  const std::vector<kafka::Record> dead = ReadAll({topics.dlq});
+  ASSERT_EQ(dead.size(), 1u);
+  pb::DeadLetter d;
+  ASSERT_TRUE(d.ParseFromString(dead[0].value));
+  EXPECT_NE(d.reason().find("facility_number"), std::string::npos) << d.reason();
+
+  const std::size_t body = coverage.find("\r\n\r\n");
+  ASSERT_NE(body, std::string::npos) << coverage;
+  const auto j = nlohmann::json::parse(coverage.substr(body + 4));
+  ASSERT_EQ(j["areas"].size(), 1u);
+  EXPECT_EQ(j["areas"][0]["elders"], 2);
+  EXPECT_EQ(j["areas"][0]["covered"], 1);
+  EXPECT_EQ(j["areas"][0]["outside"], nlohmann::json::array({"far"}));
+}
+
+}  // namespace
+}  // namespace meal::testing
