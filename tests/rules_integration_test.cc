@@ -1,6 +1,5 @@
-// Site rules against the real broker: opening hours, daily capacity, service
-// radius and the facility number, from hand-built events to the alerts
-// topic, the dead-letter topic and the coverage API.
+// Dispatch rules against the real broker, from hand-built events to the
+// output topics and the API.
 #include <gtest/gtest.h>
 
 #include <map>
@@ -112,6 +111,91 @@ TEST(SiteRulesIntegrationTest, ClosedFullAndFarOrdersAreAlertedAndCoverageIsRepo
   EXPECT_EQ(j["areas"][0]["elders"], 2);
   EXPECT_EQ(j["areas"][0]["covered"], 1);
   EXPECT_EQ(j["areas"][0]["outside"], nlohmann::json::array({"far"}));
+}
+
+TEST(PrioritiesIntegrationTest, TheNeedierElderIsServedAndTheOtherAlerted) {
+  // One courier, one box, two lunches due within a quarter of an hour at
+  // doors on opposite sides of the kitchen: only one can be served. The
+  // empty-nest elder's order is ready first, the extremely poor elder's a
+  // minute later; the second displaces the first.
+  const sim::Topics topics = UniqueTopics("priorities");
+  CreateTopics(topics);
+  std::vector<sim::SimRecord> registry, events;
+  pb::MealSite s;
+  SetHeader(s.mutable_header(), "reg-site", kDay);
+  s.set_site_id("site-1");
+  s.set_facility_number("ZC21010301001");
+  SetPlace(s.mutable_location(), 41.80, 123.43);
+  s.set_radius_m(3000);
+  registry.push_back({topics.sites, "site-1", s.SerializeAsString(), kDay});
+  auto elder = [&](std::string id, double lat, pb::ElderCategory category) {
+    pb::Elder m;
+    SetHeader(m.mutable_header(), "reg-" + id, kDay);
+    m.set_elder_id(id);
+    SetPlace(m.mutable_home(), lat, 123.43);
+    m.add_categories(category);
+    registry.push_back({topics.elders, id, m.SerializeAsString(), kDay});
+  };
+  elder("empty-nest", 41.79, pb::EMPTY_NEST);
+  elder("poorest", 41.81, pb::EXTREMELY_POOR);
+  const EventTimeMs t = kDay + 11 * kHour;
+  pb::CourierEvent shift;
+  SetHeader(shift.mutable_header(), "shift", t);
+  shift.mutable_shift_started()->set_courier_id("c1");
+  shift.mutable_shift_started()->set_mode(pb::BIKE);
+  shift.mutable_shift_started()->set_box_capacity(1);
+  shift.mutable_shift_started()->set_shift_end_ms(t + 3 * kHour);
+  SetPlace(shift.mutable_shift_started()->mutable_location(), 41.80, 123.43);
+  events.push_back({topics.couriers, "area-1", shift.SerializeAsString(), t});
+  auto order = [&](std::string id, std::string elder_id, EventTimeMs ready) {
+    pb::OrderEvent placed;
+    SetHeader(placed.mutable_header(), "placed-" + id, t);
+    placed.mutable_placed()->set_order_id(id);
+    placed.mutable_placed()->set_site_id("site-1");
+    placed.mutable_placed()->set_elder_id(elder_id);
+    placed.mutable_placed()->set_meals(1);
+    placed.mutable_placed()->set_meal_class(pb::HOT);
+    placed.mutable_placed()->set_window_start_ms(t);
+    placed.mutable_placed()->set_window_end_ms(t + 15 * 60'000);
+    events.push_back({topics.orders, "area-1", placed.SerializeAsString(), t});
+    pb::OrderEvent r;
+    SetHeader(r.mutable_header(), "ready-" + id, ready);
+    r.mutable_ready()->set_order_id(id);
+    events.push_back({topics.orders, "area-1", r.SerializeAsString(), ready});
+  };
+  order("low", "empty-nest", t + 60'000);
+  order("high", "poorest", t + 120'000);
+  Produce(registry);
+  Produce(events);
+
+  ServiceProcess service("priorities", topics);
+  service.Start();
+  ASSERT_TRUE(service.WaitDrained(120)) << "see " << service.log_path();
+  const std::string low = service.Get("/api/v1/orders/low");
+  const std::string high = service.Get("/api/v1/orders/high");
+  ASSERT_EQ(service.Stop(), 0);
+
+  EXPECT_NE(high.find("\"status\":\"ASSIGNED\""), std::string::npos) << high;
+  EXPECT_NE(low.find("\"status\":\"UNASSIGNED\""), std::string::npos) << low;
+  EXPECT_NE(low.find("made way for higher-priority order high"), std::string::npos) << low;
+  // The courier's latest plan carries only the needier elder's meal.
+  pb::Assignment latest;
+  for (const kafka::Record& r : ReadAll({topics.assignments})) {
+    pb::Assignment a;
+    ASSERT_TRUE(a.ParseFromString(r.value));
+    if (a.plan_version() > latest.plan_version()) latest = a;
+  }
+  ASSERT_EQ(latest.stops_size(), 2);
+  EXPECT_EQ(latest.stops(0).order_id(), "high");
+  std::vector<pb::Alert> alerts;
+  for (const kafka::Record& r : ReadAll({topics.alerts})) {
+    pb::Alert a;
+    ASSERT_TRUE(a.ParseFromString(r.value));
+    alerts.push_back(a);
+  }
+  ASSERT_EQ(alerts.size(), 1u);
+  EXPECT_EQ(alerts[0].kind(), pb::UNASSIGNABLE);
+  EXPECT_EQ(alerts[0].order_id(), "low");
 }
 
 }  // namespace
