@@ -113,6 +113,82 @@ TEST(SiteRulesIntegrationTest, ClosedFullAndFarOrdersAreAlertedAndCoverageIsRepo
   EXPECT_EQ(j["areas"][0]["outside"], nlohmann::json::array({"far"}));
 }
 
+TEST(HotMealIntegrationTest, AMealOnBoardRunningLateRaisesAFoodSafetyRiskBeforeItBreaks) {
+  const sim::Topics topics = UniqueTopics("hot-meal");
+  CreateTopics(topics);
+  std::vector<sim::SimRecord> registry, events;
+  pb::MealSite s;
+  SetHeader(s.mutable_header(), "reg-site", kDay);
+  s.set_site_id("site-1");
+  s.set_facility_number("ZC21010301001");
+  SetPlace(s.mutable_location(), 41.80, 123.43);
+  s.set_radius_m(3000);
+  registry.push_back({topics.sites, "site-1", s.SerializeAsString(), kDay});
+  pb::Elder e;
+  SetHeader(e.mutable_header(), "reg-elder", kDay);
+  e.set_elder_id("elder-1");
+  SetPlace(e.mutable_home(), 41.805, 123.435);
+  registry.push_back({topics.elders, "elder-1", e.SerializeAsString(), kDay});
+  const EventTimeMs t = kDay + 11 * kHour;
+  auto courier = [&](std::string id, EventTimeMs at, double lat) {
+    pb::CourierEvent c;
+    SetHeader(c.mutable_header(), id, at);
+    if (id == "shift") {
+      c.mutable_shift_started()->set_courier_id("c1");
+      c.mutable_shift_started()->set_mode(pb::BIKE);
+      c.mutable_shift_started()->set_box_capacity(4);
+      c.mutable_shift_started()->set_shift_end_ms(t + 3 * kHour);
+      SetPlace(c.mutable_shift_started()->mutable_location(), lat, 123.43);
+    } else {
+      c.mutable_location()->set_courier_id("c1");
+      SetPlace(c.mutable_location()->mutable_location(), lat, 123.43);
+    }
+    events.push_back({topics.couriers, "area-1", c.SerializeAsString(), at});
+  };
+  courier("shift", t, 41.80);
+  pb::OrderEvent placed;
+  SetHeader(placed.mutable_header(), "placed", t);
+  placed.mutable_placed()->set_order_id("o1");
+  placed.mutable_placed()->set_site_id("site-1");
+  placed.mutable_placed()->set_elder_id("elder-1");
+  placed.mutable_placed()->set_meals(1);
+  placed.mutable_placed()->set_meal_class(pb::HOT);
+  placed.mutable_placed()->set_window_start_ms(t);
+  placed.mutable_placed()->set_window_end_ms(t + kHour);
+  events.push_back({topics.orders, "area-1", placed.SerializeAsString(), t});
+  pb::OrderEvent ready;
+  SetHeader(ready.mutable_header(), "ready", t + 60'000);
+  ready.mutable_ready()->set_order_id("o1");
+  events.push_back({topics.orders, "area-1", ready.SerializeAsString(), t + 60'000});
+  pb::DeliveryEvent picked;
+  SetHeader(picked.mutable_header(), "picked", t + 120'000);
+  picked.mutable_picked_up()->set_order_id("o1");
+  picked.mutable_picked_up()->set_courier_id("c1");
+  events.push_back({topics.deliveries, "area-1", picked.SerializeAsString(), t + 120'000});
+  courier("near", t + 5 * 60'000, 41.802);   // on the way: fine
+  courier("astray", t + 20 * 60'000, 41.98);  // 20 km off: the meal cannot arrive in time
+  courier("still", t + 21 * 60'000, 41.98);   // again: no second alert
+  Produce(registry);
+  Produce(events);
+
+  ServiceProcess service("hot-meal", topics);
+  service.Start();
+  ASSERT_TRUE(service.WaitDrained(120)) << "see " << service.log_path();
+  ASSERT_EQ(service.Stop(), 0);
+  std::vector<pb::Alert> alerts;
+  for (const kafka::Record& r : ReadAll({topics.alerts})) {
+    pb::Alert a;
+    ASSERT_TRUE(a.ParseFromString(r.value));
+    alerts.push_back(a);
+  }
+  ASSERT_EQ(alerts.size(), 1u);
+  EXPECT_EQ(alerts[0].kind(), pb::FOOD_SAFETY_RISK);
+  EXPECT_EQ(alerts[0].severity(), pb::CRITICAL);
+  EXPECT_EQ(alerts[0].order_id(), "o1");
+  EXPECT_EQ(alerts[0].courier_id(), "c1");
+  EXPECT_LT(alerts[0].header().event_time_ms(), t + 2 * 60'000 + 45 * 60'000) << "raised before the limit runs out";
+}
+
 TEST(PrioritiesIntegrationTest, TheNeedierElderIsServedAndTheOtherAlerted) {
   // One courier, one box, two lunches due within a quarter of an hour at
   // doors on opposite sides of the kitchen: only one can be served. The

@@ -45,6 +45,7 @@ std::string EncodeOrder(const Order& o) {
     e->set_status(static_cast<pb::OrderStatus>(static_cast<int>(t.status) + 1));
     e->set_note(t.note);
   }
+  msg.set_food_safety_alerted(o.food_safety_alerted);
   return msg.SerializeAsString();
 }
 
@@ -74,6 +75,7 @@ Status DecodeOrder(std::string_view bytes, Order* o) {
   for (const pb::TimelineEntry& e : msg.timeline()) {
     o->timeline.push_back({e.time_ms(), static_cast<OrderStatus>(static_cast<int>(e.status()) - 1), e.note()});
   }
+  o->food_safety_alerted = msg.food_safety_alerted();
   return Status::Ok();
 }
 

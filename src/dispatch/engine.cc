@@ -99,9 +99,9 @@ ApplyResult Engine::Apply(const Event& event, std::vector<Output>* outputs) {
         if constexpr (std::is_same_v<T, OrderCancelled>) return OnCancelled(event, body, outputs);
         if constexpr (std::is_same_v<T, ShiftStarted>) return OnShiftStarted(event, body, outputs);
         if constexpr (std::is_same_v<T, ShiftEnded>) return OnShiftEnded(event, body, outputs);
-        if constexpr (std::is_same_v<T, LocationUpdate>) return OnLocation(event, body);
+        if constexpr (std::is_same_v<T, LocationUpdate>) return OnLocation(event, body, outputs);
         if constexpr (std::is_same_v<T, Availability>) return OnAvailability(event, body, outputs);
-        if constexpr (std::is_same_v<T, PickedUp>) return OnPickedUp(event, body);
+        if constexpr (std::is_same_v<T, PickedUp>) return OnPickedUp(event, body, outputs);
         if constexpr (std::is_same_v<T, Delivered>) return OnDelivered(event, body, outputs);
         if constexpr (std::is_same_v<T, DeliveryFailed>) return OnFailed(event, body, outputs);
         return Rejected("unsupported event");
@@ -552,7 +552,7 @@ ApplyResult Engine::OnShiftEnded(const Event& e, const ShiftEnded& s, std::vecto
   return Applied();
 }
 
-ApplyResult Engine::OnLocation(const Event& e, const LocationUpdate& l) {
+ApplyResult Engine::OnLocation(const Event& e, const LocationUpdate& l, std::vector<Output>* out) {
   auto it = couriers_.find(l.courier_id);
   if (it == couriers_.end() || it->second.area_id != e.area_id) return Rejected("unknown courier " + l.courier_id);
   Courier& c = it->second;
@@ -560,8 +560,52 @@ ApplyResult Engine::OnLocation(const Event& e, const LocationUpdate& l) {
     c.location = l.location;
     c.location_ms = e.time_ms;
     dirty_couriers_.insert(c.courier_id);
+    CheckHotMeals(c, AreaOf(e.area_id), out);
   }
   return Applied();
+}
+
+void Engine::CheckHotMeals(Courier& courier, Area& area, std::vector<Output>* out) {
+  if (courier.route.empty()) return;
+  const EventTimeMs now = area.stream_time_ms;
+  const OrderLookup lookup = [this](const std::string& id) { return FindOrder(id); };
+  // The plan as it will now unfold from where the courier is, no limit
+  // enforced, so the breaches show. Only meals on board can be pushed past
+  // their limit: a delay before a pickup moves the pickup and the delivery
+  // alike, and the planner never plans a ride past the limit.
+  const routing::Route route = BuildRoute(courier, lookup, now, options_, /*relax_committed=*/true);
+  std::vector<routing::StopTiming> t;
+  routing::RouteCost cost;
+  if (!routing::Evaluate(route.vehicle, route.stops, options_.travel, &cost, &t)) return;
+  for (std::size_t i = 0; i < route.stops.size(); ++i) {
+    if (route.stops[i].pickup) continue;
+    Order& order = orders_.at(courier.route[i].order_id);
+    if (order.status != OrderStatus::kPickedUp || order.hot_meal_limit_ms <= 0 || order.food_safety_alerted) continue;
+    const DurationMs ride = t[i].service_start - order.picked_up_ms;
+    if (ride <= order.hot_meal_limit_ms) continue;
+    order.food_safety_alerted = true;
+    dirty_orders_.insert(order.order_id);
+    out->emplace_back(FoodSafetyAlert(order, courier.courier_id,
+                                      "the meal on board with courier " + courier.courier_id +
+                                          " would reach the door " + std::to_string(ride / kMinuteMs) +
+                                          " min after pickup, over its " +
+                                          std::to_string(order.hot_meal_limit_ms / kMinuteMs) + " min limit"));
+  }
+}
+
+Alert Engine::FoodSafetyAlert(const Order& order, const std::string& courier_id, std::string reason) const {
+  Alert a;
+  a.alert_id = "food-safety/" + order.order_id;
+  a.area_id = order.area_id;
+  a.time_ms = areas_.at(order.area_id).stream_time_ms;
+  a.kind = AlertKind::kFoodSafetyRisk;
+  a.severity = Severity::kCritical;
+  a.order_id = order.order_id;
+  a.courier_id = courier_id;
+  a.elder_id = order.elder_id;
+  a.site_id = order.site_id;
+  a.reason = std::move(reason);
+  return a;
 }
 
 ApplyResult Engine::OnAvailability(const Event& e, const Availability& a, std::vector<Output>* out) {
@@ -581,7 +625,7 @@ ApplyResult Engine::CheckCourierOrder(const Order* order, const std::string& cou
   return Applied();
 }
 
-ApplyResult Engine::OnPickedUp(const Event& e, const PickedUp& p) {
+ApplyResult Engine::OnPickedUp(const Event& e, const PickedUp& p, std::vector<Output>* out) {
   Order* order = orders_.contains(p.order_id) ? &orders_.at(p.order_id) : nullptr;
   if (ApplyResult r = CheckCourierOrder(order, p.courier_id); r.outcome == ApplyOutcome::kRejected) return r;
   if (order->status != OrderStatus::kAssigned) {
@@ -594,6 +638,7 @@ ApplyResult Engine::OnPickedUp(const Event& e, const PickedUp& p) {
   dirty_couriers_.insert(c.courier_id);
   order->picked_up_ms = e.time_ms;
   SetStatus(*order, OrderStatus::kPickedUp, e.time_ms);
+  CheckHotMeals(c, AreaOf(e.area_id), out);  // a late pickup may already break a limit
   return Applied();
 }
 

@@ -113,9 +113,9 @@ class Engine {
   ApplyResult OnCancelled(const Event& e, const OrderCancelled& c, std::vector<Output>* out);
   ApplyResult OnShiftStarted(const Event& e, const ShiftStarted& s, std::vector<Output>* out);
   ApplyResult OnShiftEnded(const Event& e, const ShiftEnded& s, std::vector<Output>* out);
-  ApplyResult OnLocation(const Event& e, const LocationUpdate& l);
+  ApplyResult OnLocation(const Event& e, const LocationUpdate& l, std::vector<Output>* out);
   ApplyResult OnAvailability(const Event& e, const Availability& a, std::vector<Output>* out);
-  ApplyResult OnPickedUp(const Event& e, const PickedUp& p);
+  ApplyResult OnPickedUp(const Event& e, const PickedUp& p, std::vector<Output>* out);
   ApplyResult OnDelivered(const Event& e, const Delivered& d, std::vector<Output>* out);
   ApplyResult OnFailed(const Event& e, const DeliveryFailed& f, std::vector<Output>* out);
   ApplyResult OnSite(const Site& s);
@@ -163,6 +163,11 @@ class Engine {
   void PublishPlan(Courier& courier, EventTimeMs now, const std::string& trigger,
                    std::vector<Output>* out);
   void RemoveStops(Courier& courier, const std::string& order_id);
+  // The hot-meal limit as the courier's plan now unfolds from where it is:
+  // a meal on board that would reach the door past its limit raises a
+  // critical FOOD_SAFETY_RISK alert, once per order, before it happens.
+  void CheckHotMeals(Courier& courier, Area& area, std::vector<Output>* out);
+  Alert FoodSafetyAlert(const Order& order, const std::string& courier_id, std::string reason) const;
   // The site's rules for a newly placed order: a delivery window starting
   // outside opening hours, or beyond the day's capacity, or (by policy) a
   // home beyond the service radius rejects it with an ORDER_REJECTED alert;

@@ -360,6 +360,44 @@ TEST(EngineSiteRulesTest, ClosedFullAndOutOfRadiusOrdersAreRejectedWithAReason) 
   EXPECT_EQ(restarted.FindOrder("lunch-3")->status, OrderStatus::kRejected) << "still full after a restart";
 }
 
+TEST_F(EngineTest, AHotMealOnBoardRunningLateRaisesAFoodSafetyRiskOnce) {
+  SetUpRegistry();
+  const EventTimeMs t = kT0 + 10 * kHourMs;
+  StartCourier("c1", t);
+  Place("o1", t, t);  // hot by default: 45 min from pickup to door
+  Place("o2", t, t);
+  Apply(Make("r1", t + kMinuteMs, OrderReady{"o1"}));
+  Apply(Make("r2", t + kMinuteMs, OrderReady{"o2"}));
+  ASSERT_EQ(engine_.FindOrder("o1")->courier_id, "c1");
+  ASSERT_EQ(engine_.FindOrder("o2")->courier_id, "c1");
+  ASSERT_EQ(Apply(Make("u1", t + 2 * kMinuteMs, PickedUp{"o1", "c1"})).outcome, ApplyOutcome::kApplied);
+  out_.clear();
+  // A ping from nearby changes nothing.
+  ASSERT_EQ(Apply(Make("loc0", t + 5 * kMinuteMs, LocationUpdate{"c1", kHome})).outcome, ApplyOutcome::kApplied);
+  EXPECT_TRUE(out_.empty());
+  // c1 turns up 20 km away (a wrong turn, a flat tyre): o1 on board cannot
+  // make it; o2 is still at the kitchen, and its ride has not begun.
+  const GeoPoint astray{41.98, 123.43};
+  ASSERT_EQ(Apply(Make("loc1", t + 20 * kMinuteMs, LocationUpdate{"c1", astray})).outcome, ApplyOutcome::kApplied);
+  std::map<std::string, const Alert*> risks;
+  for (const Output& o : out_) {
+    if (const Alert* a = std::get_if<Alert>(&o); a && a->kind == AlertKind::kFoodSafetyRisk) risks[a->order_id] = a;
+  }
+  ASSERT_EQ(risks.size(), 1u);
+  ASSERT_TRUE(risks.contains("o1"));
+  EXPECT_EQ(risks["o1"]->severity, Severity::kCritical);
+  EXPECT_NE(risks["o1"]->reason.find("on board with courier c1"), std::string::npos) << risks["o1"]->reason;
+  EXPECT_NE(risks["o1"]->reason.find("over its 45 min limit"), std::string::npos) << risks["o1"]->reason;
+  // The next ping changes nothing: the alert is raised once.
+  out_.clear();
+  Apply(Make("loc2", t + 21 * kMinuteMs, LocationUpdate{"c1", astray}));
+  for (const Output& o : out_) {
+    if (const Alert* a = std::get_if<Alert>(&o)) {
+      EXPECT_NE(a->kind, AlertKind::kFoodSafetyRisk) << a->alert_id;
+    }
+  }
+}
+
 TEST_F(EngineTest, BoxCapacityLimitsAssignments) {
   SetUpRegistry();
   StartCourier("c1", kT0 + 10 * kHourMs, /*capacity=*/1);

@@ -166,6 +166,8 @@ struct Order {
   DurationMs hot_meal_limit_ms = 0;  // 0: no limit (chilled, frozen)
   std::string batch_id;
   std::vector<TimelineEntry> timeline;
+  // A FOOD_SAFETY_RISK alert has been raised for the meal on board.
+  bool food_safety_alerted = false;
 };
 
 struct RouteStop {
