@@ -177,6 +177,30 @@ Status DecodeElder(std::string_view bytes, Elder* e) {
   return Status::Ok();
 }
 
+std::string EncodeTrace(const Order& o) {
+  pb::TraceRecord msg;
+  msg.set_order_id(o.order_id);
+  msg.set_elder_id(o.elder_id);
+  msg.set_courier_id(o.courier_id);
+  msg.set_status(static_cast<pb::OrderStatus>(static_cast<int>(o.status) + 1));
+  msg.set_picked_up_ms(o.picked_up_ms);
+  msg.set_done_ms(o.done_ms);
+  return msg.SerializeAsString();
+}
+
+Status DecodeTrace(std::string_view bytes, Order* o) {
+  pb::TraceRecord msg;
+  if (Status s = ParseState(bytes, &msg); !s.ok()) return s;
+  if (msg.status() == pb::ORDER_STATUS_UNSPECIFIED) return Status::Internal("trace entry without status");
+  o->order_id = msg.order_id();
+  o->elder_id = msg.elder_id();
+  o->courier_id = msg.courier_id();
+  o->status = static_cast<OrderStatus>(static_cast<int>(msg.status()) - 1);
+  o->picked_up_ms = msg.picked_up_ms();
+  o->done_ms = msg.done_ms();
+  return Status::Ok();
+}
+
 std::string EncodeLedger(const LedgerEntry& e) {
   pb::LedgerRecord msg;
   msg.set_order_id(e.order_id);

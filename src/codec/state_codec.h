@@ -22,6 +22,11 @@ Status DecodeSite(std::string_view bytes, Site* site);
 std::string EncodeElder(const Elder& elder);
 Status DecodeElder(std::string_view bytes, Elder* elder);
 
+// An order's food-safety trace entry: the fields a recall needs. Decoding
+// fills those fields of `order` only.
+std::string EncodeTrace(const Order& order);
+Status DecodeTrace(std::string_view bytes, Order* order);
+
 std::string EncodeLedger(const LedgerEntry& entry);
 Status DecodeLedger(std::string_view bytes, LedgerEntry* entry);
 

@@ -351,7 +351,8 @@ Order* Engine::Displace(Order& order, const routing::Job& job, AreaPlan& ap, Are
         continue;
       }
     }
-    const auto where = ap.plan.BestInsertion(job.pickup, job.delivery);
+    // No route could take it before; only route k has changed.
+    const auto where = ap.plan.BestInsertionInRoute(k, job.pickup, job.delivery);
     if (!where) {
       ap.plan.SetRoute(k, before);
       continue;
@@ -732,7 +733,14 @@ void Engine::BookDelivery(const Order& order, EventTimeMs delivered_ms) {
 }
 
 void Engine::CollectChanges(state::WriteSet* changes) {
-  for (const std::string& id : dirty_orders_) changes->Put(state::OrderKey(id), codec::EncodeOrder(orders_.at(id)));
+  for (const std::string& id : dirty_orders_) {
+    const Order& order = orders_.at(id);
+    changes->Put(state::OrderKey(id), codec::EncodeOrder(order));
+    // The batch index follows the order, so a trace is one prefix scan.
+    if (!order.batch_id.empty()) {
+      changes->Put(state::TraceKey(order.site_id, order.batch_id, id), codec::EncodeTrace(order));
+    }
+  }
   for (const std::string& id : dirty_couriers_) changes->Put(state::CourierKey(id), codec::EncodeCourier(couriers_.at(id)));
   for (const std::string& id : dirty_sites_) changes->Put(state::SiteKey(id), codec::EncodeSite(sites_.at(id)));
   for (const std::string& id : dirty_elders_) changes->Put(state::ElderKey(id), codec::EncodeElder(elders_.at(id)));

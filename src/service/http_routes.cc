@@ -116,6 +116,37 @@ api::Response LedgerQuery(const RouteContext& ctx, const api::Request& req) {
                          {"total", TotalJson(total)}});
 }
 
+// GET /api/v1/trace?site=S&batch=B: every order of a kitchen batch — elder,
+// courier, status, pickup and delivery times — from the batch index, for a
+// food-safety recall. Elder ids only; addresses stay in the registry.
+api::Response TraceQuery(const RouteContext& ctx, const api::Request& req) {
+  const auto site = req.query.find("site");
+  const auto batch = req.query.find("batch");
+  if (site == req.query.end() || site->second.empty() || batch == req.query.end() || batch->second.empty()) {
+    return api::Error(400, "query parameters 'site' and 'batch' are both required");
+  }
+  json orders = json::array();
+  std::map<std::string, std::int64_t> by_status;
+  Status decode = Status::Ok();
+  const Status scan = ctx.store->Scan(state::TraceKey(site->second, batch->second),
+                                      [&](std::string_view, std::string_view value) {
+                                        Order o;
+                                        decode = codec::DecodeTrace(value, &o);
+                                        if (!decode.ok()) return false;
+                                        ++by_status[std::string(OrderStatusName(o.status))];
+                                        orders.push_back({{"order_id", o.order_id},
+                                                          {"elder_id", o.elder_id},
+                                                          {"courier_id", o.courier_id},
+                                                          {"status", OrderStatusName(o.status)},
+                                                          {"picked_up_ms", o.picked_up_ms},
+                                                          {"delivered_ms", o.status == OrderStatus::kDelivered ? o.done_ms : 0}});
+                                        return true;
+                                      });
+  if (!scan.ok()) return api::Error(500, scan.message());
+  if (!decode.ok()) return api::Error(500, decode.message());
+  return api::Json(200, {{"site", site->second}, {"batch", batch->second}, {"by_status", by_status}, {"orders", orders}});
+}
+
 // GET /api/v1/coverage[?area=A]: per service area, the share of registered
 // elders within the service radius of at least one registered site, and the
 // ids of those outside (ids only: no addresses leave this way).
@@ -226,6 +257,7 @@ api::Router MakeRoutes(RouteContext ctx) {
   });
   router.Add("GET", "/api/v1/ledger", [ctx](const api::Request& req) { return LedgerQuery(ctx, req); });
   router.Add("GET", "/api/v1/coverage", [ctx](const api::Request& req) { return CoverageQuery(ctx, req); });
+  router.Add("GET", "/api/v1/trace", [ctx](const api::Request& req) { return TraceQuery(ctx, req); });
   return router;
 }
 

@@ -98,6 +98,45 @@ TEST_F(LedgerQueryTest, BadQueriesAreAnswered400) {
   EXPECT_EQ(nlohmann::json::parse(Get("date=2026-12-01").body)["total"]["deliveries"], 0) << "an empty day is no error";
 }
 
+TEST(TraceQueryTest, ListsEveryOrderOfTheBatchAndNoOther) {
+  state::MemoryStore store;
+  state::WriteSet w;
+  auto order = [&](std::string id, std::string site, std::string batch, OrderStatus status) {
+    Order o;
+    o.order_id = id;
+    o.elder_id = "elder-" + id;
+    o.courier_id = "c1";
+    o.site_id = site;
+    o.batch_id = batch;
+    o.status = status;
+    o.picked_up_ms = 100;
+    o.done_ms = status == OrderStatus::kDelivered ? 200 : 0;
+    w.Put(state::TraceKey(site, batch, id), codec::EncodeTrace(o));
+  };
+  order("o1", "site-1", "lunch-0930", OrderStatus::kDelivered);
+  order("o2", "site-1", "lunch-0930", OrderStatus::kPickedUp);
+  order("o3", "site-1", "lunch-0930-b", OrderStatus::kDelivered);  // a batch sharing the prefix
+  order("o4", "site-2", "lunch-0930", OrderStatus::kDelivered);    // the same batch name elsewhere
+  ASSERT_TRUE(store.Commit(w).ok());
+  metrics::Registry metrics;
+  std::atomic<bool> ready{true};
+  const api::Router router = MakeRoutes(RouteContext{&metrics, &store, &ready, {}});
+  api::Request req;
+  req.method = "GET";
+  req.path = "/api/v1/trace";
+  req.query = {{"site", "site-1"}, {"batch", "lunch-0930"}};
+  const api::Response r = router.Dispatch(req);
+  ASSERT_EQ(r.status, 200u) << r.body;
+  const auto j = nlohmann::json::parse(r.body);
+  ASSERT_EQ(j["orders"].size(), 2u);
+  EXPECT_EQ(j["orders"][0]["order_id"], "o1");
+  EXPECT_EQ(j["orders"][0]["delivered_ms"], 200);
+  EXPECT_EQ(j["orders"][1]["status"], "PICKED_UP");
+  EXPECT_EQ(j["by_status"]["DELIVERED"], 1);
+  req.query = {{"site", "site-1"}};
+  EXPECT_EQ(router.Dispatch(req).status, 400u);
+}
+
 TEST(CoverageQueryTest, SharesOfEldersWithinASitesRadiusPerArea) {
   state::MemoryStore store;
   state::WriteSet w;

@@ -38,6 +38,13 @@ std::string OffsetKey(std::string_view topic, std::int32_t partition) {
   return out;
 }
 std::string OrderKey(std::string_view order_id) { return Join(kOrderPrefix, order_id); }
+std::string TraceKey(std::string_view site, std::string_view batch, std::string_view order_id) {
+  std::string out = Join(kTracePrefix, site);
+  out.push_back('/');
+  out.append(batch).push_back('/');
+  out.append(order_id);
+  return out;
+}
 std::string LedgerKey(std::string_view date, std::string_view site, std::string_view order_id) {
   std::string out = Join(kLedgerPrefix, date);
   out.push_back('/');

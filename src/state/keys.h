@@ -6,6 +6,7 @@
 //   e/<elder>                elder registry record
 //   k/<topic>/<partition>    next input offset to consume (8 bytes, big-endian)
 //   l/<date>/<site>/<order>  subsidy ledger: one delivered order
+//   t/<site>/<batch>/<order> food-safety trace: an order of a kitchen batch
 //   o/<order>                order with its timeline
 //   s/<site>                 meal-site registry record
 //   x/<seq>                  outbox: an output not yet acknowledged by Kafka
@@ -23,6 +24,7 @@ inline constexpr std::string_view kDedupPrefix = "d/";
 inline constexpr std::string_view kElderPrefix = "e/";
 inline constexpr std::string_view kOffsetPrefix = "k/";
 inline constexpr std::string_view kLedgerPrefix = "l/";
+inline constexpr std::string_view kTracePrefix = "t/";
 inline constexpr std::string_view kOrderPrefix = "o/";
 inline constexpr std::string_view kSitePrefix = "s/";
 inline constexpr std::string_view kOutboxPrefix = "x/";
@@ -33,6 +35,8 @@ std::string DedupKey(std::string_view area_id, std::string_view event_id);
 std::string ElderKey(std::string_view elder_id);
 std::string OffsetKey(std::string_view topic, std::int32_t partition);
 std::string OrderKey(std::string_view order_id);
+// A batch's trace entries as a scan prefix (`order_id` empty), or one order's.
+std::string TraceKey(std::string_view site, std::string_view batch, std::string_view order_id = {});
 // A day's ledger (`site` empty) or one site's day, as a scan prefix; with an
 // order, that order's entry.
 std::string LedgerKey(std::string_view date, std::string_view site = {}, std::string_view order_id = {});
