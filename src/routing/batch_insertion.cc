@@ -38,7 +38,9 @@ Urgency UrgencyOf(const Job& job, const std::vector<Insertion>& top, std::size_t
 }  // namespace
 
 BatchResult InsertJobs(LivePlan& plan, std::span<const Job> jobs, const BatchOptions& options) {
-  const std::size_t k = std::max<std::size_t>(1, options.regret_k);
+  // A lone job has nothing to be ranked against: its best route is enough,
+  // and searching for one route prunes far more than searching for k.
+  const std::size_t k = jobs.size() == 1 ? 1 : std::max<std::size_t>(1, options.regret_k);
   BatchResult result;
   std::vector<bool> done(jobs.size(), false);
   // Each job's k best routes, kept up to date as routes change.
