@@ -26,7 +26,9 @@ void AddDayOptions(CLI::App* app, meal::bench::DayOptions* day) {
   app->add_option("--prefix", day->prefix, "topic name prefix, e.g. bench.day.")->required();
   app->add_option("--seed", city.seed, "seed of every random choice")->capture_default_str();
   app->add_option("--areas", city.areas, "service areas")->capture_default_str()->check(CLI::Range(1, 100000));
-  app->add_option("--sites", city.sites_per_area, "meal sites per area")->capture_default_str()->check(CLI::Range(1, 99));
+  app->add_option("--sites", city.sites_per_area, "meal sites per area")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 99));
   app->add_option("--elders", city.elders_per_site, "registered elders per site")
       ->capture_default_str()
       ->check(CLI::Range(1, 99999));

@@ -144,7 +144,9 @@ int RunLatency(const LatencyOptions& options) {
     warm = warm && kafka::PartitionCount(producer->handle(), *topic, 10000, &partitions).ok();
   }
   const Clock::time_point warm_deadline = DeadlineIn(30);
-  while (!watcher->caught_up() && Clock::now() < warm_deadline) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  while (!watcher->caught_up() && Clock::now() < warm_deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
   if (!warm || refused > 0 || !watcher->caught_up()) {
     std::fprintf(stderr, "meal-bench latency: the producer or the output reader did not come up within 30 s\n");
     return 1;

@@ -90,7 +90,9 @@ int main(int argc, char** argv) {
                   std::string(View(msg->payload, msg->len)));
       next_offsets[{topic, msg->partition}] = msg->offset + 1;
     }
-    for (const auto& [tp, next] : next_offsets) changes.Put(state::OffsetKey(tp.first, tp.second), state::EncodeOffset(next));
+    for (const auto& [tp, next] : next_offsets) {
+      changes.Put(state::OffsetKey(tp.first, tp.second), state::EncodeOffset(next));
+    }
     if (meal::Status s = store->Commit(changes); !s.ok() && commit_error.ok()) commit_error = s;
     for (const rd_kafka_message_t* msg : batch) {
       const rd_kafka_resp_err_t err =
@@ -100,7 +102,8 @@ int main(int argc, char** argv) {
     }
     producer->Poll(0);
   };
-  bench::ConsumeResult result = bench::ConsumeAll(consumer.get(), flags.expect, bench::kMaxBatch, flags.timeout_s, pass);
+  bench::ConsumeResult result =
+      bench::ConsumeAll(consumer.get(), flags.expect, bench::kMaxBatch, flags.timeout_s, pass);
   const bool flushed = producer->Flush(60000);
   if (result.timeline.started()) result.timeline.Finish(result.records);  // outputs acknowledged
   rd_kafka_consumer_close(consumer.get());
