@@ -319,7 +319,6 @@ void Engine::Assign(Order& order, AreaPlan& ap, const routing::Insertion& where,
 
 Order* Engine::Displace(Order& order, const routing::Job& job, AreaPlan& ap, Area& area, Changed* changed) {
   const EventTimeMs now = area.stream_time_ms;
-  const OrderLookup lookup = [this](const std::string& id) { return FindOrder(id); };
   // Room made by an earlier displacement may already be enough.
   if (const auto where = ap.plan.BestInsertion(job.pickup, job.delivery)) {
     const routing::Route& target = ap.plan.route(where->route);
@@ -341,15 +340,18 @@ Order* Engine::Displace(Order& order, const routing::Job& job, AreaPlan& ap, Are
   std::sort(victims.begin(), victims.end());
   if (victims.size() > options_.displacement_trials) victims.resize(options_.displacement_trials);
   for (const auto& [priority, victim_id, k] : victims) {
-    Courier trial = *ap.couriers[k];
-    std::erase_if(trial.route, [&](const RouteStop& s) { return s.order_id == victim_id; });
+    // The plan's route k has the courier's stops in the courier's order:
+    // drop the victim's two by position, keeping whatever bounds the plan
+    // gave the rest, rather than building the route again.
     const routing::Route before = ap.plan.route(k);
-    routing::Route without = BuildRoute(trial, lookup, now, options_, /*relax_committed=*/false);
-    if (!ap.plan.SetRoute(k, without)) {
-      if (!AllowCurrentLateness(trial, lookup, now, &without) || !ap.plan.SetRoute(k, without)) {
-        ap.plan.SetRoute(k, before);
-        continue;
-      }
+    const std::vector<RouteStop>& stops = ap.couriers[k]->route;
+    routing::Route without{before.vehicle, {}};
+    for (std::size_t i = 0; i < stops.size() && i < before.stops.size(); ++i) {
+      if (stops[i].order_id != victim_id) without.stops.push_back(before.stops[i]);
+    }
+    if (!ap.plan.SetRoute(k, std::move(without))) {
+      ap.plan.SetRoute(k, before);
+      continue;
     }
     // No route could take it before; only route k has changed.
     const auto where = ap.plan.BestInsertionInRoute(k, job.pickup, job.delivery);
