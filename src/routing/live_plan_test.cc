@@ -6,16 +6,14 @@
 #include <memory>
 #include <random>
 
+#include "routing/test_places.h"
+
 namespace meal::routing {
 namespace {
 
-constexpr EventTimeMs kNoon = 1'795'900'000'000;
-constexpr DurationMs kMin = 60'000;
-
-GeoPoint Near(std::mt19937_64& rng, double spread) {
-  std::uniform_real_distribution<double> d(-spread, spread);
-  return {41.80 + d(rng), 123.43 + d(rng)};
-}
+using testing::kMin;
+using testing::kNoon;
+using testing::Near;
 
 // Gives a job the richer constraints at random: hot meals needing insulated
 // slots, a second window, a soft due time, a skill.

@@ -13,6 +13,17 @@ namespace {
 
 using ::testing::HasSubstr;
 
+// GET `target` ("/path?query") through the service's routes over `store`.
+api::Response Get(const state::Store& store, const std::string& target) {
+  metrics::Registry metrics;
+  std::atomic<bool> ready{true};
+  const api::Router router = MakeRoutes(RouteContext{&metrics, &store, &ready, {}});
+  api::Request req;
+  req.method = "GET";
+  EXPECT_TRUE(api::ParseTarget(target, req).ok()) << target;
+  return router.Dispatch(req);
+}
+
 class LedgerQueryTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -28,28 +39,11 @@ class LedgerQueryTest : public ::testing::Test {
     book("2026-11-29", "site-10", "o4", "very_old", 1, {1500, 1000, 0, 500, 0, 0});  // shares a prefix with site-1
     book("2026-11-30", "site-1", "o5", "none", 1, {1500, 1500, 0, 0, 0, 0});
     ASSERT_TRUE(store_.Commit(w).ok());
-    router_ = MakeRoutes(RouteContext{&metrics_, &store_, &ready_, {}});
   }
 
-  api::Response Get(std::string query) {
-    api::Request req;
-    req.method = "GET";
-    req.path = "/api/v1/ledger";
-    std::size_t at = 0;
-    while (at < query.size()) {
-      const std::size_t amp = query.find('&', at);
-      const std::string pair = query.substr(at, amp == std::string::npos ? std::string::npos : amp - at);
-      const std::size_t eq = pair.find('=');
-      req.query[pair.substr(0, eq)] = eq == std::string::npos ? "" : pair.substr(eq + 1);
-      at = amp == std::string::npos ? query.size() : amp + 1;
-    }
-    return router_.Dispatch(req);
-  }
+  api::Response Get(const std::string& query) { return service::Get(store_, "/api/v1/ledger?" + query); }
 
-  metrics::Registry metrics_;
   state::MemoryStore store_;
-  std::atomic<bool> ready_{true};
-  api::Router router_;
 };
 
 TEST_F(LedgerQueryTest, SumsOneSitesDayPerCategoryInFen) {
@@ -118,14 +112,7 @@ TEST(TraceQueryTest, ListsEveryOrderOfTheBatchAndNoOther) {
   order("o3", "site-1", "lunch-0930-b", OrderStatus::kDelivered);  // a batch sharing the prefix
   order("o4", "site-2", "lunch-0930", OrderStatus::kDelivered);    // the same batch name elsewhere
   ASSERT_TRUE(store.Commit(w).ok());
-  metrics::Registry metrics;
-  std::atomic<bool> ready{true};
-  const api::Router router = MakeRoutes(RouteContext{&metrics, &store, &ready, {}});
-  api::Request req;
-  req.method = "GET";
-  req.path = "/api/v1/trace";
-  req.query = {{"site", "site-1"}, {"batch", "lunch-0930"}};
-  const api::Response r = router.Dispatch(req);
+  const api::Response r = Get(store, "/api/v1/trace?site=site-1&batch=lunch-0930");
   ASSERT_EQ(r.status, 200u) << r.body;
   const auto j = nlohmann::json::parse(r.body);
   ASSERT_EQ(j["orders"].size(), 2u);
@@ -133,8 +120,7 @@ TEST(TraceQueryTest, ListsEveryOrderOfTheBatchAndNoOther) {
   EXPECT_EQ(j["orders"][0]["delivered_ms"], 200);
   EXPECT_EQ(j["orders"][1]["status"], "PICKED_UP");
   EXPECT_EQ(j["by_status"]["DELIVERED"], 1);
-  req.query = {{"site", "site-1"}};
-  EXPECT_EQ(router.Dispatch(req).status, 400u);
+  EXPECT_EQ(Get(store, "/api/v1/trace?site=site-1").status, 400u);
 }
 
 TEST(CoverageQueryTest, SharesOfEldersWithinASitesRadiusPerArea) {
@@ -159,13 +145,7 @@ TEST(CoverageQueryTest, SharesOfEldersWithinASitesRadiusPerArea) {
   elder("e3", "area-1", {41.82, 123.43});   // 2.2 km: outside
   elder("e4", "area-2", {41.90, 123.43});   // another area, no site near
   ASSERT_TRUE(store.Commit(w).ok());
-  metrics::Registry metrics;
-  std::atomic<bool> ready{true};
-  const api::Router router = MakeRoutes(RouteContext{&metrics, &store, &ready, {}});
-  api::Request req;
-  req.method = "GET";
-  req.path = "/api/v1/coverage";
-  api::Response r = router.Dispatch(req);
+  const api::Response r = Get(store, "/api/v1/coverage");
   ASSERT_EQ(r.status, 200u) << r.body;
   const auto j = nlohmann::json::parse(r.body);
   ASSERT_EQ(j["areas"].size(), 2u);
@@ -176,8 +156,7 @@ TEST(CoverageQueryTest, SharesOfEldersWithinASitesRadiusPerArea) {
   EXPECT_EQ(j["areas"][0]["outside"], nlohmann::json::array({"e3"}));
   EXPECT_EQ(j["areas"][1]["covered"], 0);
   EXPECT_EQ(r.body.find("41.82"), std::string::npos) << "no addresses";
-  req.query["area"] = "area-9";
-  EXPECT_EQ(router.Dispatch(req).status, 404u);
+  EXPECT_EQ(Get(store, "/api/v1/coverage?area=area-9").status, 404u);
 }
 
 }  // namespace
