@@ -1,6 +1,7 @@
 #include "codec/decode.h"
 
 #include "codec/convert.h"
+#include "common/dates.h"
 #include "mealdispatch/v1/events.pb.h"
 
 namespace meal::codec {
@@ -32,6 +33,38 @@ Status Parse(std::string_view bytes, Message* msg) {
     return Status::Invalid("not a valid " + msg->GetTypeName() + " protobuf");
   }
   if (!msg->has_header()) return Status::Invalid("header missing");
+  return Status::Ok();
+}
+
+Status DecodeStandingSet(const pb::StandingOrderSet& p, Event* event) {
+  StandingOrderSet out;
+  if (Status s = CheckId(p.standing_id(), "standing_id"); !s.ok()) return s;
+  if (Status s = CheckId(p.site_id(), "site_id"); !s.ok()) return s;
+  if (Status s = CheckId(p.elder_id(), "elder_id"); !s.ok()) return s;
+  if (p.meals() == 0 || p.meals() > 50) return Status::Invalid("meals must be 1..50");
+  if (Status s = FromProto(p.meal_class(), &out.meal_class); !s.ok()) return s;
+  for (std::uint32_t day : p.weekdays()) {
+    if (day < 1 || day > 7) return Status::Invalid("weekdays must be 1 (Monday) .. 7 (Sunday)");
+    out.weekdays |= 1u << (day - 1);
+  }
+  if (out.weekdays == 0) return Status::Invalid("weekdays missing");
+  if (p.window_end_min() > 1440 || p.window_start_min() >= p.window_end_min()) {
+    return Status::Invalid("delivery window must be minutes of one day, start before end");
+  }
+  if (!IsDate(p.first_date())) return Status::Invalid("first_date is not a YYYY-MM-DD date");
+  if (!p.last_date().empty() && (!IsDate(p.last_date()) || p.last_date() < p.first_date())) {
+    return Status::Invalid("last_date is not a YYYY-MM-DD date on or after first_date");
+  }
+  out.standing_id = p.standing_id();
+  out.site_id = p.site_id();
+  out.elder_id = p.elder_id();
+  out.meals = p.meals();
+  out.window_start_min = p.window_start_min();
+  out.window_end_min = p.window_end_min();
+  out.first_date = p.first_date();
+  out.last_date = p.last_date();
+  out.batch_id = p.batch_id();
+  event->body = std::move(out);
   return Status::Ok();
 }
 
@@ -74,6 +107,21 @@ Status DecodeOrder(std::string_view bytes, Event* event) {
       if (Status s = CheckId(msg.cancelled().order_id(), "order_id"); !s.ok()) return s;
       event->body = OrderCancelled{msg.cancelled().order_id(), msg.cancelled().reason()};
       return Status::Ok();
+    case pb::OrderEvent::kStandingSet: return DecodeStandingSet(msg.standing_set(), event);
+    case pb::OrderEvent::kStandingSuspended: {
+      const pb::StandingOrderSuspended& p = msg.standing_suspended();
+      if (Status s = CheckId(p.standing_id(), "standing_id"); !s.ok()) return s;
+      if (!IsDate(p.from_date())) return Status::Invalid("from_date is not a YYYY-MM-DD date");
+      if (!p.until_date().empty() && (!IsDate(p.until_date()) || p.until_date() < p.from_date())) {
+        return Status::Invalid("until_date is not a YYYY-MM-DD date on or after from_date");
+      }
+      event->body = StandingOrderSuspended{p.standing_id(), p.from_date(), p.until_date(), p.reason()};
+      return Status::Ok();
+    }
+    case pb::OrderEvent::kStandingResumed:
+      if (Status s = CheckId(msg.standing_resumed().standing_id(), "standing_id"); !s.ok()) return s;
+      event->body = StandingOrderResumed{msg.standing_resumed().standing_id()};
+      return Status::Ok();
     case pb::OrderEvent::KIND_NOT_SET: break;
   }
   return Status::Invalid("order event has no kind");
@@ -92,7 +140,9 @@ Status DecodeCourier(std::string_view bytes, Event* event) {
       if (p.box_capacity() == 0 || p.box_capacity() > 200) return Status::Invalid("box_capacity must be 1..200");
       if (p.shift_end_ms() <= event->time_ms) return Status::Invalid("shift ends before it starts");
       if (Status s = ToWgs84(p.location(), &out.location); !s.ok()) return s;
+      if (p.team_id().size() > kMaxIdBytes) return Status::Invalid("team_id too long");
       out.courier_id = p.courier_id();
+      out.team_id = p.team_id();
       out.box_capacity = p.box_capacity();
       out.shift_end_ms = p.shift_end_ms();
       event->body = std::move(out);
@@ -134,7 +184,8 @@ Status DecodeDelivery(std::string_view bytes, Event* event) {
       return Status::Ok();
     case pb::DeliveryEvent::kDelivered:
       if (Status s = ids(msg.delivered()); !s.ok()) return s;
-      event->body = Delivered{msg.delivered().order_id(), msg.delivered().courier_id()};
+      if (msg.delivered().proof_ref().size() > kMaxIdBytes) return Status::Invalid("proof_ref too long");
+      event->body = Delivered{msg.delivered().order_id(), msg.delivered().courier_id(), msg.delivered().proof_ref()};
       return Status::Ok();
     case pb::DeliveryEvent::kFailed: {
       const pb::DeliveryFailed& p = msg.failed();
@@ -212,6 +263,39 @@ Status DecodeElder(std::string_view bytes, Event* event) {
   return Status::Ok();
 }
 
+// Free text from operators is kept in the audit trail: bounded, like ids.
+constexpr std::size_t kMaxTextBytes = 1024;
+
+Status DecodeCommand(std::string_view bytes, Event* event) {
+  thread_local pb::CommandEvent msg;
+  if (Status s = Parse(bytes, &msg); !s.ok()) return s;
+  if (Status s = ReadHeader(msg.header(), event); !s.ok()) return s;
+  if (msg.kind_case() != pb::CommandEvent::kTick) {
+    if (Status s = CheckId(msg.actor(), "actor"); !s.ok()) return s;
+  }
+  if (msg.reason().size() > kMaxTextBytes) return Status::Invalid("reason longer than 1 KiB");
+  switch (msg.kind_case()) {
+    case pb::CommandEvent::kRecall: {
+      const pb::RecallBatch& p = msg.recall();
+      if (Status s = CheckId(p.site_id(), "site_id"); !s.ok()) return s;
+      if (Status s = CheckId(p.batch_id(), "batch_id"); !s.ok()) return s;
+      event->body = RecallBatch{p.site_id(), p.batch_id(), msg.actor(), msg.reason()};
+      return Status::Ok();
+    }
+    case pb::CommandEvent::kAcknowledgeWellness: {
+      const pb::AcknowledgeWellness& p = msg.acknowledge_wellness();
+      if (Status s = CheckId(p.case_id(), "case_id"); !s.ok()) return s;
+      if (p.outcome() < pb::ELDER_SAFE || p.outcome() > pb::OTHER_OUTCOME) return Status::Invalid("outcome missing");
+      if (p.note().size() > kMaxTextBytes) return Status::Invalid("note longer than 1 KiB");
+      event->body = AcknowledgeWellness{p.case_id(), static_cast<WellnessOutcome>(p.outcome()), p.note(), msg.actor()};
+      return Status::Ok();
+    }
+    case pb::CommandEvent::kTick: event->body = Tick{}; return Status::Ok();
+    case pb::CommandEvent::KIND_NOT_SET: break;
+  }
+  return Status::Invalid("command has no kind");
+}
+
 }  // namespace
 
 Status DecodeEvent(InputKind kind, std::string_view bytes, Event* event) {
@@ -221,6 +305,7 @@ Status DecodeEvent(InputKind kind, std::string_view bytes, Event* event) {
     case InputKind::kDeliveries: return DecodeDelivery(bytes, event);
     case InputKind::kSites: return DecodeSite(bytes, event);
     case InputKind::kElders: return DecodeElder(bytes, event);
+    case InputKind::kCommands: return DecodeCommand(bytes, event);
   }
   return Status::Internal("unknown input kind");
 }

@@ -10,7 +10,7 @@
 namespace meal::codec {
 
 // What kind of payload a topic carries.
-enum class InputKind { kOrders, kCouriers, kDeliveries, kSites, kElders };
+enum class InputKind { kOrders, kCouriers, kDeliveries, kSites, kElders, kCommands };
 
 // Largest value accepted; anything bigger is dead-lettered unparsed.
 inline constexpr std::size_t kMaxEventBytes = 64 * 1024;

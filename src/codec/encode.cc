@@ -1,6 +1,7 @@
 #include "codec/encode.h"
 
 #include "codec/convert.h"
+#include "mealdispatch/v1/events.pb.h"
 #include "mealdispatch/v1/outputs.pb.h"
 
 namespace meal::codec {
@@ -15,6 +16,8 @@ pb::AlertKind ToProto(AlertKind k) {
     case AlertKind::kDeliveryFailed: return pb::DELIVERY_FAILED;
     case AlertKind::kOrderRejected: return pb::ORDER_REJECTED;
     case AlertKind::kOutsideRadius: return pb::OUTSIDE_RADIUS;
+    case AlertKind::kRecall: return pb::RECALL;
+    case AlertKind::kWellnessClosed: return pb::WELLNESS_CLOSED;
   }
   return pb::ALERT_KIND_UNSPECIFIED;
 }
@@ -46,6 +49,7 @@ std::string EncodeAssignment(const Assignment& a) {
     codec::ToProto(s.location, out->mutable_location());
     out->set_planned_arrival_ms(s.arrival_ms);
     out->set_planned_departure_ms(s.departure_ms);
+    out->set_stop_index(s.stop_index);
   }
   return msg.SerializeAsString();
 }
@@ -63,6 +67,29 @@ std::string EncodeAlert(const Alert& a) {
   msg.set_elder_id(a.elder_id);
   msg.set_site_id(a.site_id);
   msg.set_reason(a.reason);
+  msg.set_case_id(a.case_id);
+  return msg.SerializeAsString();
+}
+
+std::string EncodeCommand(const Event& event) {
+  pb::CommandEvent msg;
+  msg.mutable_header()->set_event_id(event.event_id);
+  msg.mutable_header()->set_area_id(event.area_id);
+  msg.mutable_header()->set_event_time_ms(event.time_ms);
+  if (const auto* r = std::get_if<RecallBatch>(&event.body)) {
+    msg.set_actor(r->actor);
+    msg.set_reason(r->reason);
+    msg.mutable_recall()->set_site_id(r->site_id);
+    msg.mutable_recall()->set_batch_id(r->batch_id);
+  } else if (const auto* a = std::get_if<AcknowledgeWellness>(&event.body)) {
+    msg.set_actor(a->actor);
+    pb::AcknowledgeWellness* out = msg.mutable_acknowledge_wellness();
+    out->set_case_id(a->case_id);
+    out->set_outcome(static_cast<pb::WellnessOutcome>(a->outcome));
+    out->set_note(a->note);
+  } else {
+    msg.mutable_tick();
+  }
   return msg.SerializeAsString();
 }
 

@@ -46,6 +46,10 @@ std::string EncodeOrder(const Order& o) {
     e->set_note(t.note);
   }
   msg.set_food_safety_alerted(o.food_safety_alerted);
+  msg.set_hub_household_id(o.hub_household_id);
+  msg.set_pinned(o.pinned);
+  msg.set_proof_ref(o.proof_ref);
+  msg.set_standing_id(o.standing_id);
   return msg.SerializeAsString();
 }
 
@@ -76,6 +80,10 @@ Status DecodeOrder(std::string_view bytes, Order* o) {
     o->timeline.push_back({e.time_ms(), static_cast<OrderStatus>(static_cast<int>(e.status()) - 1), e.note()});
   }
   o->food_safety_alerted = msg.food_safety_alerted();
+  o->hub_household_id = msg.hub_household_id();
+  o->pinned = msg.pinned();
+  o->proof_ref = msg.proof_ref();
+  o->standing_id = msg.standing_id();
   return Status::Ok();
 }
 
@@ -96,6 +104,7 @@ std::string EncodeCourier(const Courier& c) {
     r->set_order_id(s.order_id);
   }
   msg.set_plan_version(c.plan_version);
+  msg.set_team_id(c.team_id);
   return msg.SerializeAsString();
 }
 
@@ -114,6 +123,7 @@ Status DecodeCourier(std::string_view bytes, Courier* c) {
   c->route.clear();
   for (const pb::RouteStopRecord& r : msg.route()) c->route.push_back({FromProto(r.kind()), r.order_id()});
   c->plan_version = msg.plan_version();
+  c->team_id = msg.team_id();
   return Status::Ok();
 }
 
@@ -251,6 +261,133 @@ Status DecodeOutbox(std::string_view bytes, OutboxEntry* entry) {
   entry->key = msg.key();
   entry->value = msg.value();
   entry->timestamp_ms = msg.timestamp_ms();
+  return Status::Ok();
+}
+
+std::string EncodeStandingOrder(const StandingOrder& so) {
+  pb::StandingOrderRecord msg;
+  const StandingOrderSet& p = so.pattern;
+  msg.set_standing_id(p.standing_id);
+  msg.set_area_id(so.area_id);
+  msg.set_site_id(p.site_id);
+  msg.set_elder_id(p.elder_id);
+  msg.set_meals(p.meals);
+  msg.set_meal_class(ToProto(p.meal_class));
+  msg.set_weekdays(p.weekdays);
+  msg.set_window_start_min(p.window_start_min);
+  msg.set_window_end_min(p.window_end_min);
+  msg.set_first_date(p.first_date);
+  msg.set_last_date(p.last_date);
+  msg.set_batch_id(p.batch_id);
+  for (const Suspension& s : so.suspensions) {
+    pb::SuspensionRecord* r = msg.add_suspensions();
+    r->set_from_date(s.from_date);
+    r->set_until_date(s.until_date);
+    r->set_reason(s.reason);
+  }
+  msg.set_next_date(so.next_date);
+  return msg.SerializeAsString();
+}
+
+Status DecodeStandingOrder(std::string_view bytes, StandingOrder* so) {
+  pb::StandingOrderRecord msg;
+  if (Status s = ParseState(bytes, &msg); !s.ok()) return s;
+  StandingOrderSet& p = so->pattern;
+  p.standing_id = msg.standing_id();
+  so->area_id = msg.area_id();
+  p.site_id = msg.site_id();
+  p.elder_id = msg.elder_id();
+  p.meals = msg.meals();
+  if (Status s = FromProto(msg.meal_class(), &p.meal_class); !s.ok()) return s;
+  p.weekdays = msg.weekdays();
+  p.window_start_min = msg.window_start_min();
+  p.window_end_min = msg.window_end_min();
+  p.first_date = msg.first_date();
+  p.last_date = msg.last_date();
+  p.batch_id = msg.batch_id();
+  so->suspensions.clear();
+  for (const pb::SuspensionRecord& r : msg.suspensions()) {
+    so->suspensions.push_back({r.from_date(), r.until_date(), r.reason()});
+  }
+  so->next_date = msg.next_date();
+  return Status::Ok();
+}
+
+std::string EncodeWellnessCase(const WellnessCase& c) {
+  pb::WellnessCaseRecord msg;
+  msg.set_case_id(c.case_id);
+  msg.set_area_id(c.area_id);
+  msg.set_order_id(c.order_id);
+  msg.set_elder_id(c.elder_id);
+  msg.set_courier_id(c.courier_id);
+  msg.set_site_id(c.site_id);
+  msg.set_opened_ms(c.opened_ms);
+  msg.set_step(static_cast<std::uint32_t>(c.step));
+  msg.set_step_due_ms(c.step_due_ms);
+  for (const auto& [step, at] : c.steps) {
+    pb::WellnessStepRecord* r = msg.add_steps();
+    r->set_step(static_cast<std::uint32_t>(step));
+    r->set_at_ms(at);
+  }
+  msg.set_announcements(c.announcements);
+  msg.set_closed(c.closed);
+  msg.set_closed_ms(c.closed_ms);
+  msg.set_closed_by(c.closed_by);
+  msg.set_outcome(static_cast<std::int32_t>(c.outcome));
+  msg.set_note(c.note);
+  return msg.SerializeAsString();
+}
+
+Status DecodeWellnessCase(std::string_view bytes, WellnessCase* c) {
+  pb::WellnessCaseRecord msg;
+  if (Status s = ParseState(bytes, &msg); !s.ok()) return s;
+  if (msg.step() >= kWellnessSteps) return Status::Internal("wellness case with an unknown step");
+  c->case_id = msg.case_id();
+  c->area_id = msg.area_id();
+  c->order_id = msg.order_id();
+  c->elder_id = msg.elder_id();
+  c->courier_id = msg.courier_id();
+  c->site_id = msg.site_id();
+  c->opened_ms = msg.opened_ms();
+  c->step = static_cast<WellnessStep>(msg.step());
+  c->step_due_ms = msg.step_due_ms();
+  c->steps.clear();
+  for (const pb::WellnessStepRecord& r : msg.steps()) {
+    c->steps.emplace_back(static_cast<WellnessStep>(std::min<std::uint32_t>(r.step(), kWellnessSteps - 1)), r.at_ms());
+  }
+  c->announcements = msg.announcements();
+  c->closed = msg.closed();
+  c->closed_ms = msg.closed_ms();
+  c->closed_by = msg.closed_by();
+  c->outcome = static_cast<WellnessOutcome>(msg.outcome());
+  c->note = msg.note();
+  return Status::Ok();
+}
+
+std::string EncodeAudit(const AuditEntry& a) {
+  pb::AuditRecord msg;
+  msg.set_command_id(a.command_id);
+  msg.set_area_id(a.area_id);
+  msg.set_time_ms(a.time_ms);
+  msg.set_actor(a.actor);
+  msg.set_action(a.action);
+  msg.set_target(a.target);
+  msg.set_reason(a.reason);
+  msg.set_result(a.result);
+  return msg.SerializeAsString();
+}
+
+Status DecodeAudit(std::string_view bytes, AuditEntry* a) {
+  pb::AuditRecord msg;
+  if (Status s = ParseState(bytes, &msg); !s.ok()) return s;
+  a->command_id = msg.command_id();
+  a->area_id = msg.area_id();
+  a->time_ms = msg.time_ms();
+  a->actor = msg.actor();
+  a->action = msg.action();
+  a->target = msg.target();
+  a->reason = msg.reason();
+  a->result = msg.result();
   return Status::Ok();
 }
 

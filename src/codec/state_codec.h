@@ -30,6 +30,15 @@ Status DecodeTrace(std::string_view bytes, Order* order);
 std::string EncodeLedger(const LedgerEntry& entry);
 Status DecodeLedger(std::string_view bytes, LedgerEntry* entry);
 
+std::string EncodeStandingOrder(const StandingOrder& standing);
+Status DecodeStandingOrder(std::string_view bytes, StandingOrder* standing);
+
+std::string EncodeWellnessCase(const WellnessCase& c);
+Status DecodeWellnessCase(std::string_view bytes, WellnessCase* c);
+
+std::string EncodeAudit(const AuditEntry& entry);
+Status DecodeAudit(std::string_view bytes, AuditEntry* entry);
+
 // An output waiting in the outbox for the broker's acknowledgement.
 struct OutboxEntry {
   std::string topic;

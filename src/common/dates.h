@@ -23,4 +23,14 @@ std::string ClockText(int minute_of_day);
 // Whether `text` is a real date written YYYY-MM-DD.
 bool IsDate(std::string_view text);
 
+// For a date that IsDate accepts: when its local midnight falls, in ms
+// since the Unix epoch.
+EventTimeMs LocalMidnightMs(std::string_view date, DurationMs utc_offset_ms);
+
+// For a date that IsDate accepts: the date `days` later (or earlier).
+std::string AddDays(std::string_view date, int days);
+
+// For a date that IsDate accepts: its ISO weekday, 1 = Monday … 7 = Sunday.
+int IsoWeekday(std::string_view date);
+
 }  // namespace meal

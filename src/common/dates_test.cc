@@ -37,4 +37,18 @@ TEST(IsDateTest, AcceptsRealDatesOnly) {
 }
 
 }  // namespace
+TEST(DatesTest, CalendarArithmetic) {
+  // 2026-11-30 is a Monday; local midnight in China is 16:00 UTC the day before.
+  EXPECT_EQ(IsoWeekday("2026-11-30"), 1);
+  EXPECT_EQ(IsoWeekday("2026-12-06"), 7);
+  EXPECT_EQ(AddDays("2026-11-30", 1), "2026-12-01");
+  EXPECT_EQ(AddDays("2024-02-28", 1), "2024-02-29");
+  EXPECT_EQ(AddDays("2027-01-01", -1), "2026-12-31");
+  const DurationMs china = 8 * kHourMs;
+  const EventTimeMs midnight = LocalMidnightMs("2026-11-30", china);
+  EXPECT_EQ(LocalDate(midnight, china), "2026-11-30");
+  EXPECT_EQ(LocalDate(midnight - 1, china), "2026-11-29");
+  EXPECT_EQ(LocalMinuteOfDay(midnight, china), 0);
+}
+
 }  // namespace meal

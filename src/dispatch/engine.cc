@@ -6,6 +6,7 @@
 #include "codec/state_codec.h"
 #include "common/dates.h"
 #include "dispatch/planner.h"
+#include "dispatch/standing.h"
 #include "routing/batch_insertion.h"
 #include "routing/live_plan.h"
 #include "routing/reoptimize.h"
@@ -76,6 +77,36 @@ Status Engine::Load(const state::Store& store) {
     seen_.emplace(key);
     return Status::Ok();
   });
+  scan(state::kStandingPrefix, [&](std::string_view, std::string_view v) {
+    StandingOrder so;
+    Status s = codec::DecodeStandingOrder(v, &so);
+    if (s.ok()) {
+      StandingOrder& loaded = standing_[so.pattern.standing_id] = std::move(so);
+      ScheduleStanding(loaded, AreaOf(loaded.area_id));
+    }
+    return s;
+  });
+  scan(state::kWellnessPrefix, [&](std::string_view, std::string_view v) {
+    WellnessCase c;
+    Status s = codec::DecodeWellnessCase(v, &c);
+    if (s.ok()) {
+      if (!c.closed) AreaOf(c.area_id).timers.emplace(c.step_due_ms, "w:" + c.case_id);
+      wellness_[c.case_id] = std::move(c);
+    }
+    return s;
+  });
+  scan(state::kLastCourierPrefix, [&](std::string_view key, std::string_view v) {
+    last_courier_[std::string(key.substr(state::kLastCourierPrefix.size()))] = std::string(v);
+    return Status::Ok();
+  });
+  scan(state::kRecallPrefix, [&](std::string_view key, std::string_view) {
+    // r/<site>/<batch>: site ids hold no '/', batch ids may.
+    const std::string_view rest = key.substr(state::kRecallPrefix.size());
+    const std::size_t slash = rest.find('/');
+    if (slash == std::string_view::npos) return Status::Internal("corrupt recall key");
+    recalled_.emplace(std::string(rest.substr(0, slash)), std::string(rest.substr(slash + 1)));
+    return Status::Ok();
+  });
   return status;
 }
 
@@ -104,6 +135,12 @@ ApplyResult Engine::Apply(const Event& event, std::vector<Output>* outputs) {
         if constexpr (std::is_same_v<T, PickedUp>) return OnPickedUp(event, body, outputs);
         if constexpr (std::is_same_v<T, Delivered>) return OnDelivered(event, body, outputs);
         if constexpr (std::is_same_v<T, DeliveryFailed>) return OnFailed(event, body, outputs);
+        if constexpr (std::is_same_v<T, StandingOrderSet>) return OnStandingSet(event, body, outputs);
+        if constexpr (std::is_same_v<T, StandingOrderSuspended>) return OnStandingSuspended(event, body, outputs);
+        if constexpr (std::is_same_v<T, StandingOrderResumed>) return OnStandingResumed(event, body, outputs);
+        if constexpr (std::is_same_v<T, RecallBatch>) return OnRecall(event, body, outputs);
+        if constexpr (std::is_same_v<T, AcknowledgeWellness>) return OnAcknowledge(event, body, outputs);
+        if constexpr (std::is_same_v<T, Tick>) return Applied();
         return Rejected("unsupported event");
       },
       event.body);
@@ -115,6 +152,7 @@ ApplyResult Engine::Apply(const Event& event, std::vector<Output>* outputs) {
   seen_.insert(dedup_key);
   new_seen_.push_back(std::move(dedup_key));
   dirty_areas_.insert(event.area_id);
+  FireTimers(area, outputs);
   // An event-time timer without state: it fires when stream time crosses a
   // multiple of the interval, so a replay fires it at the same events.
   const DurationMs interval = options_.reoptimize_interval_ms;
@@ -143,21 +181,28 @@ ApplyResult Engine::OnElder(const Elder& el) {
 }
 
 ApplyResult Engine::OnPlaced(const Event& e, const OrderPlaced& p, std::vector<Output>* out) {
+  return PlaceNewOrder(e.area_id, e.time_ms, p, {}, out);
+}
+
+ApplyResult Engine::PlaceNewOrder(const std::string& area_id, EventTimeMs now, const OrderPlaced& p,
+                                  const std::string& standing_id, std::vector<Output>* out) {
   if (orders_.contains(p.order_id)) return Rejected("order " + p.order_id + " already exists");
   auto site = sites_.find(p.site_id);
   if (site == sites_.end()) return Rejected("unknown site " + p.site_id);
-  if (site->second.area_id != e.area_id) return Rejected("site " + p.site_id + " is not in area " + e.area_id);
+  if (site->second.area_id != area_id) return Rejected("site " + p.site_id + " is not in area " + area_id);
+  auto elder = elders_.find(p.elder_id);
   GeoPoint dropoff;
   if (p.has_delivery_location) {
     dropoff = p.delivery_location;
   } else {
-    auto elder = elders_.find(p.elder_id);
     if (elder == elders_.end()) return Rejected("unknown elder and no delivery location");
     dropoff = elder->second.home;
   }
   Order order;
   order.order_id = p.order_id;
-  order.area_id = e.area_id;
+  order.area_id = area_id;
+  order.standing_id = standing_id;
+  if (elder != elders_.end()) order.hub_household_id = elder->second.hub_household_id;
   order.site_id = p.site_id;
   order.elder_id = p.elder_id;
   order.meals = p.meals;
@@ -166,7 +211,7 @@ ApplyResult Engine::OnPlaced(const Event& e, const OrderPlaced& p, std::vector<O
   order.window_end_ms = p.window_end_ms;
   order.pickup = site->second.location;
   order.dropoff = dropoff;
-  order.placed_ms = e.time_ms;
+  order.placed_ms = now;
   order.batch_id = p.batch_id;
   switch (p.meal_class) {
     case MealClass::kHot:
@@ -178,8 +223,8 @@ ApplyResult Engine::OnPlaced(const Event& e, const OrderPlaced& p, std::vector<O
   }
   auto [it, inserted] = orders_.emplace(order.order_id, std::move(order));
   Order& placed = it->second;
-  SetStatus(placed, OrderStatus::kPlaced, e.time_ms);
-  CheckSiteRules(placed, site->second, e.time_ms, out);
+  SetStatus(placed, OrderStatus::kPlaced, now, standing_id.empty() ? "" : "standing order " + standing_id);
+  CheckSiteRules(placed, site->second, now, out);
   return Applied();
 }
 
@@ -204,7 +249,9 @@ void Engine::CheckSiteRules(Order& order, const Site& site, EventTimeMs now, std
   const double distance_m = HaversineM(site.location, order.dropoff);
   const bool outside = site.radius_m > 0 && distance_m > site.radius_m;
   std::string refusal;
-  if (site.closes_min > 0 && (minute < static_cast<int>(site.opens_min) || minute >= static_cast<int>(site.closes_min))) {
+  if (!order.batch_id.empty() && recalled_.contains({site.site_id, order.batch_id})) {
+    refusal = "batch " + order.batch_id + " of site " + site.site_id + " was recalled";
+  } else if (site.closes_min > 0 && (minute < static_cast<int>(site.opens_min) || minute >= static_cast<int>(site.closes_min))) {
     refusal = "site " + site.site_id + " is closed for a delivery from " + ClockText(minute) + " (open " +
               ClockText(static_cast<int>(site.opens_min)) + "-" + ClockText(static_cast<int>(site.closes_min)) + ")";
   } else if (site.daily_capacity > 0 && site_orders_[{site.site_id, date}] >= site.daily_capacity) {
@@ -269,10 +316,20 @@ std::int32_t Engine::PriorityOf(const Order& order) const {
   return priority;
 }
 
-void Engine::PlaceOrders(const std::vector<Order*>& orders, Area& area, std::vector<Output>* out) {
-  if (orders.empty()) return;
+void Engine::PlaceOrders(const std::vector<Order*>& all, Area& area, std::vector<Output>* out) {
+  if (all.empty()) return;
   const EventTimeMs now = area.stream_time_ms;
   AreaPlan ap = BuildAreaPlan(area, now);
+  Changed changed;
+  // An elder's own courier first (hub stop, paired helper, last courier),
+  // the more vulnerable first; the rest is left to the plan-wide choice.
+  std::vector<Order*> sorted = all;
+  std::stable_sort(sorted.begin(), sorted.end(),
+                   [&](const Order* a, const Order* b) { return PriorityOf(*a) > PriorityOf(*b); });
+  std::vector<Order*> orders;
+  for (Order* order : sorted) {
+    if (!PlacePreferred(*order, ap, area, &changed)) orders.push_back(order);
+  }
   std::vector<routing::Job> jobs(orders.size());
   for (std::size_t j = 0; j < orders.size(); ++j) {
     // Negative handles cannot clash with the routes' own (0, 1, …).
@@ -283,7 +340,6 @@ void Engine::PlaceOrders(const std::vector<Order*>& orders, Area& area, std::vec
 
   // Apply in the order placed: each insertion's positions refer to the
   // courier's route as it was at that moment, which the plan mirrors.
-  Changed changed;
   for (const routing::Placement& p : placed.placed) Assign(*orders[p.job], ap, p.insertion, area, &changed);
 
   // Under scarcity the more vulnerable come first: an order that fits
@@ -302,7 +358,104 @@ void Engine::PlaceOrders(const std::vector<Order*>& orders, Area& area, std::vec
   PlaceOrders(displaced, area, out);
 }
 
-void Engine::Assign(Order& order, AreaPlan& ap, const routing::Insertion& where, Area& area, Changed* changed) {
+bool Engine::PlacePreferred(Order& order, AreaPlan& ap, Area& area, Changed* changed) {
+  routing::Job job;
+  BuildJobStops(order, -1, options_, &job.pickup, &job.delivery);
+  if (!order.hub_household_id.empty() && JoinHubStop(order, job, ap, area, changed)) return true;
+  auto route_of = [&](const std::string& courier_id) -> std::optional<std::size_t> {
+    for (std::size_t k = 0; k < ap.couriers.size(); ++k) {
+      if (ap.couriers[k]->courier_id == courier_id) return k;
+    }
+    return std::nullopt;
+  };
+  auto elder = elders_.find(order.elder_id);
+  if (elder != elders_.end() && !elder->second.paired_helper_id.empty()) {
+    const std::string& helper = elder->second.paired_helper_id;
+    if (const auto k = route_of(helper)) {
+      if (const auto where = ap.plan.BestInsertionInRoute(*k, job.pickup, job.delivery)) {
+        Insert(order, job, ap, *where, area, changed, /*pinned=*/true, "paired helper");
+        return true;
+      }
+    }
+    auto helper_courier = couriers_.find(helper);
+    if (!options_.helper_fallback_team || helper_courier == couriers_.end() || helper_courier->second.team_id.empty()) {
+      return false;
+    }
+    std::optional<routing::Insertion> best;
+    for (std::size_t k = 0; k < ap.couriers.size(); ++k) {
+      if (ap.couriers[k]->team_id != helper_courier->second.team_id) continue;
+      const auto where = ap.plan.BestInsertionInRoute(k, job.pickup, job.delivery);
+      if (where && (!best || routing::Better(*where, *best))) best = where;
+    }
+    if (!best) return false;
+    Insert(order, job, ap, *best, area, changed, /*pinned=*/false,
+           "paired helper " + helper + " cannot take it; team " + helper_courier->second.team_id);
+    return true;
+  }
+  auto last = last_courier_.find(order.elder_id);
+  if (options_.continuity_tolerance_ms <= 0 || last == last_courier_.end()) return false;
+  const auto k = route_of(last->second);
+  if (!k) return false;
+  const auto own = ap.plan.BestInsertionInRoute(*k, job.pickup, job.delivery);
+  const auto best = ap.plan.BestInsertion(job.pickup, job.delivery);
+  if (!own || !best || own->added_lateness > best->added_lateness ||
+      own->added_travel_ms > best->added_travel_ms + options_.continuity_tolerance_ms) {
+    return false;
+  }
+  Insert(order, job, ap, *own, area, changed, /*pinned=*/false, "served this elder last time");
+  return true;
+}
+
+bool Engine::JoinHubStop(Order& order, const routing::Job& job, AreaPlan& ap, Area& area, Changed* changed) {
+  for (std::size_t k = 0; k < ap.couriers.size(); ++k) {
+    const std::vector<RouteStop>& stops = ap.couriers[k]->route;
+    for (std::size_t i = 0; i < stops.size() && i < ap.plan.route(k).stops.size(); ++i) {
+      if (stops[i].kind != StopKind::kPickup) continue;
+      Order& sibling = orders_.at(stops[i].order_id);
+      if (sibling.status != OrderStatus::kAssigned || sibling.hub_household_id != order.hub_household_id ||
+          sibling.site_id != order.site_id || !(sibling.dropoff == order.dropoff) ||
+          sibling.window_end_ms <= order.window_start_ms || order.window_end_ms <= sibling.window_start_ms) {
+        continue;
+      }
+      std::size_t d = i + 1;
+      while (d < stops.size() && !(stops[d].kind == StopKind::kDelivery && stops[d].order_id == sibling.order_id)) ++d;
+      if (d >= ap.plan.route(k).stops.size()) continue;
+      // Pickup right after the sibling's, delivery right after its delivery
+      // (which the new pickup has moved one on): one stop each, as
+      // BuildRoute times it.
+      const routing::Route before = ap.plan.route(k);
+      routing::Route joined = before;
+      routing::Stop pickup = job.pickup, delivery = job.delivery;
+      pickup.service_ms = 0;
+      delivery.service_ms = options_.hub_handover_ms;
+      pickup.pinned = delivery.pinned = true;
+      joined.stops[i].pinned = joined.stops[d].pinned = true;
+      joined.stops.insert(joined.stops.begin() + static_cast<std::ptrdiff_t>(i + 1), pickup);
+      joined.stops.insert(joined.stops.begin() + static_cast<std::ptrdiff_t>(d + 2), delivery);
+      if (!ap.plan.SetRoute(k, std::move(joined))) {
+        ap.plan.SetRoute(k, before);
+        continue;
+      }
+      sibling.pinned = true;
+      dirty_orders_.insert(sibling.order_id);
+      Assign(order, ap, routing::Insertion{k, i + 1, d + 2}, area, changed, /*pinned=*/true,
+             "hub household " + order.hub_household_id + ", one stop with " + sibling.order_id);
+      return true;
+    }
+  }
+  return false;
+}
+
+void Engine::Insert(Order& order, const routing::Job& job, AreaPlan& ap, const routing::Insertion& where, Area& area,
+                    Changed* changed, bool pinned, const std::string& why) {
+  const routing::Route& target = ap.plan.route(where.route);
+  ap.plan.SetRoute(where.route,
+                   routing::Route{target.vehicle, routing::ApplyInsertion(target, where, job.pickup, job.delivery)});
+  Assign(order, ap, where, area, changed, pinned, why);
+}
+
+void Engine::Assign(Order& order, AreaPlan& ap, const routing::Insertion& where, Area& area, Changed* changed,
+                    bool pinned, const std::string& why) {
   Courier& courier = *ap.couriers[where.route];
   courier.route.insert(courier.route.begin() + static_cast<std::ptrdiff_t>(where.pickup_pos),
                        RouteStop{StopKind::kPickup, order.order_id});
@@ -311,7 +464,9 @@ void Engine::Assign(Order& order, AreaPlan& ap, const routing::Insertion& where,
   dirty_couriers_.insert(courier.courier_id);
   area.unassigned.erase(order.order_id);
   order.courier_id = courier.courier_id;
-  SetStatus(order, OrderStatus::kAssigned, area.stream_time_ms, courier.courier_id);
+  order.pinned = pinned;
+  SetStatus(order, OrderStatus::kAssigned, area.stream_time_ms,
+            why.empty() ? courier.courier_id : courier.courier_id + " (" + why + ")");
   if (std::none_of(changed->begin(), changed->end(), [&](const auto& c) { return c.first == &courier; })) {
     changed->emplace_back(&courier, order.order_id);
   }
@@ -321,10 +476,7 @@ Order* Engine::Displace(Order& order, const routing::Job& job, AreaPlan& ap, Are
   const EventTimeMs now = area.stream_time_ms;
   // Room made by an earlier displacement may already be enough.
   if (const auto where = ap.plan.BestInsertion(job.pickup, job.delivery)) {
-    const routing::Route& target = ap.plan.route(where->route);
-    ap.plan.SetRoute(where->route,
-                     routing::Route{target.vehicle, routing::ApplyInsertion(target, *where, job.pickup, job.delivery)});
-    Assign(order, ap, *where, area, changed);
+    Insert(order, job, ap, *where, area, changed);
     return nullptr;
   }
   // Lower-priority orders not yet collected, the least urgent first.
@@ -363,14 +515,12 @@ Order* Engine::Displace(Order& order, const routing::Job& job, AreaPlan& ap, Are
     Courier& courier = *ap.couriers[k];
     RemoveStops(courier, victim_id);
     victim.courier_id.clear();
+    victim.pinned = false;
     SetStatus(victim, OrderStatus::kReady, now, "made way for higher-priority order " + order.order_id);
     if (std::none_of(changed->begin(), changed->end(), [&](const auto& c) { return c.first == &courier; })) {
       changed->emplace_back(&courier, victim_id);
     }
-    const routing::Route& target = ap.plan.route(where->route);
-    ap.plan.SetRoute(where->route,
-                     routing::Route{target.vehicle, routing::ApplyInsertion(target, *where, job.pickup, job.delivery)});
-    Assign(order, ap, *where, area, changed);
+    Insert(order, job, ap, *where, area, changed);
     return &victim;
   }
   return nullptr;
@@ -496,15 +646,20 @@ ApplyResult Engine::OnCancelled(const Event& e, const OrderCancelled& c, std::ve
   if (IsFinal(order.status)) {
     return Rejected("order " + c.order_id + " is " + std::string(OrderStatusName(order.status)));
   }
-  AreaOf(e.area_id).unassigned.erase(order.order_id);
+  CancelOrder(order, e.time_ms, c.reason, out);
+  return Applied();
+}
+
+void Engine::CancelOrder(Order& order, EventTimeMs now, const std::string& reason, std::vector<Output>* out) {
+  Area& area = AreaOf(order.area_id);
+  area.unassigned.erase(order.order_id);
   if (!order.courier_id.empty()) {
     Courier& courier = couriers_.at(order.courier_id);
     RemoveStops(courier, order.order_id);
-    PublishPlan(courier, AreaOf(e.area_id).stream_time_ms, order.order_id, out);
+    PublishPlan(courier, area.stream_time_ms, order.order_id, out);
   }
-  SetStatus(order, OrderStatus::kCancelled, e.time_ms, c.reason);
+  SetStatus(order, OrderStatus::kCancelled, now, reason);
   --site_orders_[{order.site_id, LocalDate(order.window_start_ms, options_.utc_offset_ms)}];
-  return Applied();
 }
 
 ApplyResult Engine::OnShiftStarted(const Event& e, const ShiftStarted& s, std::vector<Output>* out) {
@@ -522,6 +677,7 @@ ApplyResult Engine::OnShiftStarted(const Event& e, const ShiftStarted& s, std::v
   c.available = true;
   c.location = s.location;
   c.location_ms = e.time_ms;
+  c.team_id = s.team_id;
   dirty_couriers_.insert(c.courier_id);
   Area& area = AreaOf(e.area_id);
   area.couriers.insert(c.courier_id);
@@ -546,6 +702,7 @@ ApplyResult Engine::OnShiftEnded(const Event& e, const ShiftEnded& s, std::vecto
     RemoveStops(c, id);
     Order& order = orders_.at(id);
     order.courier_id.clear();
+    order.pinned = false;
     SetStatus(order, OrderStatus::kReady, area.stream_time_ms, "courier " + c.courier_id + " ended shift");
   }
   PublishPlan(c, area.stream_time_ms, released.front(), out);
@@ -656,9 +813,12 @@ ApplyResult Engine::OnDelivered(const Event& e, const Delivered& d, std::vector<
   c.location = order->dropoff;
   c.location_ms = std::max(c.location_ms, e.time_ms);
   order->done_ms = e.time_ms;
+  order->proof_ref = d.proof_ref;
   SetStatus(*order, OrderStatus::kDelivered, e.time_ms,
             e.time_ms <= order->window_end_ms ? "on time" : "late");
   BookDelivery(*order, e.time_ms);
+  last_courier_[order->elder_id] = d.courier_id;
+  dirty_last_courier_.insert(order->elder_id);
   // The courier has room and time again: the waiting queue gets another chance.
   RetryUnassigned(AreaOf(e.area_id), options_.retries_per_completion, out);
   return Applied();
@@ -675,12 +835,20 @@ ApplyResult Engine::OnFailed(const Event& e, const DeliveryFailed& f, std::vecto
   static constexpr const char* kReasons[] = {"no answer", "refused", "address problem", "other"};
   const char* reason = kReasons[static_cast<int>(f.reason)];
   SetStatus(*order, OrderStatus::kFailed, e.time_ms, reason);
+  if (f.reason == FailureReason::kNoAnswer) {
+    // Nobody answering may mean a fall: a wellness check, never skipped.
+    WellnessCase c = OpenWellnessCase(*order, f.courier_id, e.time_ms, options_.wellness_schedule);
+    AreaOf(e.area_id).timers.emplace(c.step_due_ms, "w:" + c.case_id);
+    out->emplace_back(WellnessAlert(c, options_.wellness_schedule));
+    dirty_wellness_.insert(c.case_id);
+    wellness_[c.case_id] = std::move(c);
+    RetryUnassigned(AreaOf(e.area_id), options_.retries_per_completion, out);
+    return Applied();
+  }
   Alert alert;
-  const bool no_answer = f.reason == FailureReason::kNoAnswer;
-  // Nobody answering may mean a fall: that is a wellness check, never skipped.
-  alert.kind = no_answer ? AlertKind::kWellnessCheck : AlertKind::kDeliveryFailed;
-  alert.severity = no_answer ? Severity::kCritical : Severity::kWarning;
-  alert.alert_id = std::string(no_answer ? "wellness/" : "failed/") + order->order_id;
+  alert.kind = AlertKind::kDeliveryFailed;
+  alert.severity = Severity::kWarning;
+  alert.alert_id = "failed/" + order->order_id;
   alert.area_id = order->area_id;
   alert.time_ms = e.time_ms;
   alert.order_id = order->order_id;
@@ -691,6 +859,192 @@ ApplyResult Engine::OnFailed(const Event& e, const DeliveryFailed& f, std::vecto
   out->emplace_back(std::move(alert));
   RetryUnassigned(AreaOf(e.area_id), options_.retries_per_completion, out);
   return Applied();
+}
+
+// ---- standing orders ----
+
+ApplyResult Engine::OnStandingSet(const Event& e, const StandingOrderSet& s, std::vector<Output>*) {
+  auto site = sites_.find(s.site_id);
+  if (site == sites_.end()) return Rejected("unknown site " + s.site_id);
+  if (site->second.area_id != e.area_id) return Rejected("site " + s.site_id + " is not in area " + e.area_id);
+  if (!elders_.contains(s.elder_id)) return Rejected("unknown elder " + s.elder_id);
+  auto [it, inserted] = standing_.try_emplace(s.standing_id);
+  StandingOrder& so = it->second;
+  if (!inserted && so.area_id != e.area_id) return Rejected("standing order " + s.standing_id + " is in another area");
+  Area& area = AreaOf(e.area_id);
+  // A changed pattern applies from the next date not yet placed; orders
+  // already placed stand, as the kitchen has planned them.
+  const std::string timer = "g:" + s.standing_id;
+  std::erase_if(area.timers, [&](const auto& t) { return t.second == timer; });
+  const std::string today = LocalDate(e.time_ms, options_.utc_offset_ms);
+  so.pattern = s;
+  so.area_id = e.area_id;
+  if (inserted) so.next_date = std::max(today, s.first_date);
+  dirty_standing_.insert(s.standing_id);
+  ScheduleStanding(so, area);  // Apply fires it at once when it is due
+  return Applied();
+}
+
+void Engine::ScheduleStanding(const StandingOrder& so, Area& area) {
+  const auto date = NextServiceDate(so.pattern, so.next_date);
+  if (!date) return;
+  area.timers.emplace(PlacingTime(so.pattern, *date, options_.utc_offset_ms, options_.standing_lead_ms),
+                      "g:" + so.pattern.standing_id);
+}
+
+void Engine::AdvanceStanding(StandingOrder& so, Area& area, std::vector<Output>* out) {
+  const auto date = NextServiceDate(so.pattern, so.next_date);
+  if (!date) return;
+  const OrderPlaced order = OrderFor(so.pattern, *date, options_.utc_offset_ms);
+  so.next_date = AddDays(*date, 1);
+  dirty_standing_.insert(so.pattern.standing_id);
+  // A date whose window has begun is past helping; a suspended one is skipped.
+  if (order.window_start_ms > area.stream_time_ms && !IsSuspended(so, *date)) {
+    PlaceNewOrder(so.area_id, area.stream_time_ms, order, so.pattern.standing_id, out);
+  }
+  ScheduleStanding(so, area);
+}
+
+ApplyResult Engine::OnStandingSuspended(const Event& e, const StandingOrderSuspended& s, std::vector<Output>* out) {
+  auto it = standing_.find(s.standing_id);
+  if (it == standing_.end() || it->second.area_id != e.area_id) return Rejected("unknown standing order " + s.standing_id);
+  StandingOrder& so = it->second;
+  so.suspensions.push_back({s.from_date, s.until_date, s.reason});
+  dirty_standing_.insert(s.standing_id);
+  // Orders already placed for the suspended dates go too, unless on their way.
+  for (std::string date = s.from_date; date < so.next_date && (s.until_date.empty() || date <= s.until_date);
+       date = AddDays(date, 1)) {
+    auto order = orders_.find(s.standing_id + "@" + date);
+    if (order == orders_.end() || IsFinal(order->second.status) || order->second.status == OrderStatus::kPickedUp) continue;
+    CancelOrder(order->second, e.time_ms, "standing order suspended" + (s.reason.empty() ? "" : ": " + s.reason), out);
+  }
+  return Applied();
+}
+
+ApplyResult Engine::OnStandingResumed(const Event& e, const StandingOrderResumed& r, std::vector<Output>* out) {
+  auto it = standing_.find(r.standing_id);
+  if (it == standing_.end() || it->second.area_id != e.area_id) return Rejected("unknown standing order " + r.standing_id);
+  StandingOrder& so = it->second;
+  const std::string today = LocalDate(e.time_ms, options_.utc_offset_ms);
+  Resume(so, today);
+  dirty_standing_.insert(r.standing_id);
+  // Dates whose placing time passed while suspended, and whose window is
+  // still ahead, are placed now (never a date already placed and cancelled).
+  for (auto date = NextServiceDate(so.pattern, today); date && *date < so.next_date;
+       date = NextServiceDate(so.pattern, AddDays(*date, 1))) {
+    const OrderPlaced order = OrderFor(so.pattern, *date, options_.utc_offset_ms);
+    if (orders_.contains(order.order_id) || IsSuspended(so, *date) || order.window_start_ms <= e.time_ms) continue;
+    PlaceNewOrder(so.area_id, e.time_ms, order, so.pattern.standing_id, out);
+  }
+  return Applied();
+}
+
+// ---- timers ----
+
+void Engine::FireTimers(Area& area, std::vector<Output>* out) {
+  while (!area.timers.empty() && area.timers.begin()->first <= area.stream_time_ms) {
+    const std::string id = area.timers.begin()->second;
+    area.timers.erase(area.timers.begin());
+    const std::string key = id.substr(2);
+    if (id.starts_with("w:")) {
+      WellnessCase& c = wellness_.at(key);
+      Escalate(c, options_.wellness_schedule);
+      out->emplace_back(WellnessAlert(c, options_.wellness_schedule));
+      dirty_wellness_.insert(key);
+      area.timers.emplace(c.step_due_ms, id);
+    } else {
+      AdvanceStanding(standing_.at(key), area, out);
+    }
+  }
+}
+
+// ---- operator commands ----
+
+void Engine::Audit(const Event& e, std::string actor, std::string action, std::string target, std::string reason,
+                   std::string result) {
+  new_audit_.push_back(AuditEntry{e.event_id, e.area_id, e.time_ms, std::move(actor), std::move(action),
+                                  std::move(target), std::move(reason), std::move(result)});
+}
+
+ApplyResult Engine::OnRecall(const Event& e, const RecallBatch& r, std::vector<Output>* out) {
+  auto site = sites_.find(r.site_id);
+  if (site == sites_.end() || site->second.area_id != e.area_id) return Rejected("unknown site " + r.site_id + " in area " + e.area_id);
+  if (!recalled_.emplace(r.site_id, r.batch_id).second) return Rejected("batch " + r.batch_id + " is already recalled");
+  // Every order of the batch, in id order so a replay raises the same alerts.
+  std::vector<Order*> batch;
+  for (auto& [id, order] : orders_) {
+    if (order.site_id == r.site_id && order.batch_id == r.batch_id) batch.push_back(&order);
+  }
+  std::sort(batch.begin(), batch.end(), [](const Order* a, const Order* b) { return a->order_id < b->order_id; });
+  auto alert = [&](const Order& order, Severity severity, std::string reason) {
+    Alert a;
+    a.alert_id = "recall/" + r.site_id + "/" + r.batch_id + "/" + order.order_id;
+    a.area_id = e.area_id;
+    a.time_ms = e.time_ms;
+    a.kind = AlertKind::kRecall;
+    a.severity = severity;
+    a.order_id = order.order_id;
+    a.courier_id = order.courier_id;
+    a.elder_id = order.elder_id;
+    a.site_id = r.site_id;
+    a.reason = std::move(reason);
+    out->emplace_back(std::move(a));
+  };
+  int stopped = 0, out_for_delivery = 0, delivered = 0;
+  const std::string why = "batch " + r.batch_id + " recalled by " + r.actor + (r.reason.empty() ? "" : ": " + r.reason);
+  for (Order* order : batch) {
+    if (order->status == OrderStatus::kDelivered) {
+      ++delivered;
+      alert(*order, Severity::kCritical, why + "; already delivered: contact the elder, the meal must not be eaten");
+    } else if (order->status == OrderStatus::kPickedUp) {
+      ++out_for_delivery;
+      alert(*order, Severity::kCritical, why + "; courier " + order->courier_id + ": do not hand it over, bring it back");
+      CancelOrder(*order, e.time_ms, why, out);
+    } else if (!IsFinal(order->status)) {
+      ++stopped;
+      CancelOrder(*order, e.time_ms, why, out);
+    }
+  }
+  const std::string result = std::to_string(stopped) + " stopped, " + std::to_string(out_for_delivery) +
+                             " out for delivery, " + std::to_string(delivered) + " delivered";
+  Alert summary;
+  summary.alert_id = "recall/" + r.site_id + "/" + r.batch_id;
+  summary.area_id = e.area_id;
+  summary.time_ms = e.time_ms;
+  summary.kind = AlertKind::kRecall;
+  summary.severity = Severity::kCritical;
+  summary.site_id = r.site_id;
+  summary.reason = why + ": " + result;
+  out->emplace_back(std::move(summary));
+  Audit(e, r.actor, "recall", r.site_id + "/" + r.batch_id, r.reason, result);
+  new_recalls_.emplace_back(r.site_id, r.batch_id);
+  return Applied();
+}
+
+ApplyResult Engine::OnAcknowledge(const Event& e, const AcknowledgeWellness& a, std::vector<Output>* out) {
+  auto it = wellness_.find(a.case_id);
+  if (it == wellness_.end() || it->second.area_id != e.area_id) return Rejected("unknown wellness check " + a.case_id);
+  WellnessCase& c = it->second;
+  if (c.closed) return Rejected("wellness check " + a.case_id + " is already closed");
+  AreaOf(e.area_id).timers.erase({c.step_due_ms, "w:" + c.case_id});
+  c.closed = true;
+  c.closed_ms = e.time_ms;
+  c.closed_by = a.actor;
+  c.outcome = a.outcome;
+  c.note = a.note;
+  dirty_wellness_.insert(c.case_id);
+  out->emplace_back(WellnessAlert(c, options_.wellness_schedule));
+  Audit(e, a.actor, "acknowledge_wellness", c.case_id, a.note, std::string(WellnessOutcomeName(a.outcome)));
+  return Applied();
+}
+
+void Engine::Reannounce(std::vector<Output>* outputs) const {
+  std::vector<const WellnessCase*> open;
+  for (const auto& [id, c] : wellness_) {
+    if (!c.closed) open.push_back(&c);
+  }
+  std::sort(open.begin(), open.end(), [](const WellnessCase* a, const WellnessCase* b) { return a->case_id < b->case_id; });
+  for (const WellnessCase* c : open) outputs->emplace_back(WellnessAlert(*c, options_.wellness_schedule));
 }
 
 void Engine::BookDelivery(const Order& order, EventTimeMs delivered_ms) {
@@ -753,6 +1107,20 @@ void Engine::CollectChanges(state::WriteSet* changes) {
   for (const LedgerEntry& e : new_ledger_) {
     changes->Put(state::LedgerKey(e.service_date, e.site_id, e.order_id), codec::EncodeLedger(e));
   }
+  for (const std::string& id : dirty_standing_) {
+    changes->Put(state::StandingKey(id), codec::EncodeStandingOrder(standing_.at(id)));
+  }
+  for (const std::string& id : dirty_wellness_) {
+    changes->Put(state::WellnessKey(id), codec::EncodeWellnessCase(wellness_.at(id)));
+  }
+  for (const std::string& id : dirty_last_courier_) changes->Put(state::LastCourierKey(id), last_courier_.at(id));
+  for (const AuditEntry& a : new_audit_) changes->Put(state::AuditKey(a.time_ms, a.command_id), codec::EncodeAudit(a));
+  for (const auto& [site, batch] : new_recalls_) changes->Put(state::RecallKey(site, batch), {});
+  dirty_standing_.clear();
+  dirty_wellness_.clear();
+  dirty_last_courier_.clear();
+  new_audit_.clear();
+  new_recalls_.clear();
   new_ledger_.clear();
   dirty_orders_.clear();
   dirty_couriers_.clear();
@@ -770,6 +1138,16 @@ const Order* Engine::FindOrder(const std::string& order_id) const {
 const Courier* Engine::FindCourier(const std::string& courier_id) const {
   auto it = couriers_.find(courier_id);
   return it == couriers_.end() ? nullptr : &it->second;
+}
+
+const WellnessCase* Engine::FindWellnessCase(const std::string& case_id) const {
+  auto it = wellness_.find(case_id);
+  return it == wellness_.end() ? nullptr : &it->second;
+}
+
+const StandingOrder* Engine::FindStandingOrder(const std::string& standing_id) const {
+  auto it = standing_.find(standing_id);
+  return it == standing_.end() ? nullptr : &it->second;
 }
 
 }  // namespace meal::dispatch

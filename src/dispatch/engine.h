@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "dispatch/wellness.h"
 #include "model/entities.h"
 #include "routing/insertion.h"
 #include "routing/job.h"
@@ -70,6 +71,23 @@ struct EngineOptions {
   // Refuse orders for homes beyond the site's radius (else take them with an
   // OUTSIDE_RADIUS alert). Default: false.
   bool reject_outside_radius = false;
+  // When an elder's paired helper cannot take an order: true tries the
+  // helper's team first, then anyone; false goes straight to anyone.
+  // Default: true.
+  bool helper_fallback_team = true;
+  // The courier who last delivered to the elder keeps them when that adds
+  // at most this much travel over the best choice (and no lateness). 0
+  // disables. Default: 3 min.
+  DurationMs continuity_tolerance_ms = 3 * kMinuteMs;
+  // Time at a hub household's door for each further elder's meal. Default: 1 min.
+  DurationMs hub_handover_ms = kMinuteMs;
+  // Standing orders are placed this long before their window opens, so the
+  // kitchen can plan. Default: 3 h.
+  DurationMs standing_lead_ms = 3 * kHourMs;
+  // Time each wellness-check step may take before escalating, by
+  // WellnessStep; the last repeats its alert each period. Defaults: courier
+  // 10 min, phone call 15 min, emergency contact 30 min, community worker 60 min.
+  WellnessSchedule wellness_schedule = {10 * kMinuteMs, 15 * kMinuteMs, 30 * kMinuteMs, 60 * kMinuteMs};
 };
 
 using Output = std::variant<Assignment, Alert>;
@@ -96,9 +114,15 @@ class Engine {
   // Moves every change since the last call into `changes`.
   void CollectChanges(state::WriteSet* changes);
 
+  // Raises again the current alert of every open wellness check (same ids
+  // and times). Call after Load: a restart never hides an open case.
+  void Reannounce(std::vector<Output>* outputs) const;
+
   // For tests and metrics.
   const Order* FindOrder(const std::string& order_id) const;
   const Courier* FindCourier(const std::string& courier_id) const;
+  const WellnessCase* FindWellnessCase(const std::string& case_id) const;
+  const StandingOrder* FindStandingOrder(const std::string& standing_id) const;
   std::size_t order_count() const { return orders_.size(); }
 
  private:
@@ -106,6 +130,9 @@ class Engine {
     EventTimeMs stream_time_ms = 0;
     std::set<std::string> couriers;    // ids, in id order for determinism
     std::set<std::string> unassigned;  // orders waiting for a courier
+    // Event-time timers: (due, "w:<case>" or "g:<standing order>"), fired
+    // in this order when stream time reaches them.
+    std::set<std::pair<EventTimeMs, std::string>> timers;
   };
 
   ApplyResult OnPlaced(const Event& e, const OrderPlaced& p, std::vector<Output>* out);
@@ -118,6 +145,11 @@ class Engine {
   ApplyResult OnPickedUp(const Event& e, const PickedUp& p, std::vector<Output>* out);
   ApplyResult OnDelivered(const Event& e, const Delivered& d, std::vector<Output>* out);
   ApplyResult OnFailed(const Event& e, const DeliveryFailed& f, std::vector<Output>* out);
+  ApplyResult OnStandingSet(const Event& e, const StandingOrderSet& s, std::vector<Output>* out);
+  ApplyResult OnStandingSuspended(const Event& e, const StandingOrderSuspended& s, std::vector<Output>* out);
+  ApplyResult OnStandingResumed(const Event& e, const StandingOrderResumed& r, std::vector<Output>* out);
+  ApplyResult OnRecall(const Event& e, const RecallBatch& r, std::vector<Output>* out);
+  ApplyResult OnAcknowledge(const Event& e, const AcknowledgeWellness& a, std::vector<Output>* out);
   ApplyResult OnSite(const Site& s);
   ApplyResult OnElder(const Elder& el);
 
@@ -140,8 +172,23 @@ class Engine {
   void PlaceOrders(const std::vector<Order*>& orders, Area& area, std::vector<Output>* out);
   // Couriers whose plan changed, each with the first order that changed it.
   using Changed = std::vector<std::pair<Courier*, std::string>>;
-  // Puts `order` on the route `where` names, as the plan already has it.
-  void Assign(Order& order, AreaPlan& ap, const routing::Insertion& where, Area& area, Changed* changed);
+  // Puts `order` on the route `where` names, as the plan already has it;
+  // `pinned` keeps it there, `why` goes on its timeline.
+  void Assign(Order& order, AreaPlan& ap, const routing::Insertion& where, Area& area, Changed* changed,
+              bool pinned = false, const std::string& why = {});
+  // Applies `where` to the plan, then Assign.
+  void Insert(Order& order, const routing::Job& job, AreaPlan& ap, const routing::Insertion& where, Area& area,
+              Changed* changed, bool pinned = false, const std::string& why = {});
+  // The elder's own courier, when there is one that can take the order: a
+  // hub household's shared stop (JoinHubStop), else the paired helper (or,
+  // by policy, the helper's team), else the courier who served the elder
+  // last when that costs little more. False: the order is left to the
+  // plan-wide choice.
+  bool PlacePreferred(Order& order, AreaPlan& ap, Area& area, Changed* changed);
+  // Adds `order` to the stop of an order of the same hub household, same
+  // site and door, overlapping window, not yet collected: its pickup right
+  // after that order's pickup and its delivery right after its delivery.
+  bool JoinHubStop(Order& order, const routing::Job& job, AreaPlan& ap, Area& area, Changed* changed);
   // Assigns `order` (whose stops are `job`) where earlier displacements made
   // room, or makes room by taking a lower-priority order not yet collected
   // off a route when that lets it in, and returns the displaced order (ready
@@ -163,6 +210,19 @@ class Engine {
   void PublishPlan(Courier& courier, EventTimeMs now, const std::string& trigger,
                    std::vector<Output>* out);
   void RemoveStops(Courier& courier, const std::string& order_id);
+  // Takes the order out of every plan and queue and marks it cancelled.
+  void CancelOrder(Order& order, EventTimeMs now, const std::string& reason, std::vector<Output>* out);
+  // Creates a placed order (OnPlaced, standing orders) and checks the site's rules.
+  ApplyResult PlaceNewOrder(const std::string& area_id, EventTimeMs now, const OrderPlaced& p,
+                            const std::string& standing_id, std::vector<Output>* out);
+  // Fires the area's timers due by its stream time, in (due, id) order.
+  void FireTimers(Area& area, std::vector<Output>* out);
+  // Places the standing order's next service date's order when its time
+  // has come, and sets its timer for the date after.
+  void AdvanceStanding(StandingOrder& standing, Area& area, std::vector<Output>* out);
+  void ScheduleStanding(const StandingOrder& standing, Area& area);
+  void Audit(const Event& e, std::string actor, std::string action, std::string target, std::string reason,
+             std::string result);
   // The hot-meal limit as the courier's plan now unfolds from where it is:
   // a meal on board that would reach the door past its limit raises a
   // critical FOOD_SAFETY_RISK alert, once per order, before it happens.
@@ -193,6 +253,10 @@ class Engine {
   // counted: rebuilt from the orders on Load.
   std::map<std::pair<std::string, std::string>, std::uint32_t> site_orders_;
   std::unordered_set<std::string> seen_;  // DedupKey of every applied event
+  std::unordered_map<std::string, StandingOrder> standing_;
+  std::unordered_map<std::string, WellnessCase> wellness_;
+  std::unordered_map<std::string, std::string> last_courier_;  // elder -> courier
+  std::set<std::pair<std::string, std::string>> recalled_;    // (site, batch)
 
   // Changed since the last CollectChanges.
   std::set<std::string> dirty_orders_;
@@ -200,6 +264,11 @@ class Engine {
   std::set<std::string> dirty_sites_;
   std::set<std::string> dirty_elders_;
   std::set<std::string> dirty_areas_;
+  std::set<std::string> dirty_standing_;
+  std::set<std::string> dirty_wellness_;
+  std::set<std::string> dirty_last_courier_;
+  std::vector<std::pair<std::string, std::string>> new_recalls_;  // (site, batch)
+  std::vector<AuditEntry> new_audit_;
   std::vector<std::string> new_seen_;
   std::vector<LedgerEntry> new_ledger_;
 };

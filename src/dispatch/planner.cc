@@ -18,6 +18,17 @@ routing::Mode ToMode(TravelMode m) {
 
 }  // namespace
 
+bool SharesStopWithPrevious(const Courier& courier, std::size_t i, const OrderLookup& orders) {
+  if (i == 0 || i >= courier.route.size()) return false;
+  const RouteStop& here = courier.route[i];
+  const RouteStop& before = courier.route[i - 1];
+  if (here.kind != before.kind) return false;
+  const Order* a = orders(before.order_id);
+  const Order* b = orders(here.order_id);
+  if (!a || !b || b->hub_household_id.empty() || a->hub_household_id != b->hub_household_id) return false;
+  return here.kind == StopKind::kPickup ? a->pickup == b->pickup : a->dropoff == b->dropoff;
+}
+
 void BuildJobStops(const Order& order, std::int32_t job, const EngineOptions& options,
                    routing::Stop* pickup, routing::Stop* delivery) {
   pickup->location = order.pickup;
@@ -45,6 +56,7 @@ void BuildJobStops(const Order& order, std::int32_t job, const EngineOptions& op
   delivery->max_ride_ms = order.hot_meal_limit_ms;
   delivery->picked_up_at =
       order.status == OrderStatus::kPickedUp ? order.picked_up_ms : routing::kNotPickedUp;
+  pickup->pinned = delivery->pinned = order.pinned;
 }
 
 routing::Route BuildRoute(const Courier& courier, const OrderLookup& orders, EventTimeMs now,
@@ -65,6 +77,10 @@ routing::Route BuildRoute(const Courier& courier, const OrderLookup& orders, Eve
     routing::Stop pickup, delivery;
     BuildJobStops(*order, it->second, options, &pickup, &delivery);
     routing::Stop stop = rs.kind == StopKind::kPickup ? pickup : delivery;
+    if (SharesStopWithPrevious(courier, route.stops.size(), orders)) {
+      // One door, one kitchen counter: the further meals only take the handover.
+      stop.service_ms = rs.kind == StopKind::kPickup ? 0 : options.hub_handover_ms;
+    }
     if (rs.kind == StopKind::kDelivery && order->status == OrderStatus::kPickedUp) {
       route.vehicle.onboard += static_cast<std::int32_t>(order->meals);
     }
@@ -91,8 +107,10 @@ Assignment MakeAssignment(const Courier& courier, const OrderLookup& orders, Eve
   std::vector<routing::StopTiming> timings;
   routing::RouteCost cost;
   routing::Evaluate(route.vehicle, route.stops, options.travel, &cost, &timings);
+  std::uint32_t stop_index = 0;
   for (std::size_t i = 0; i < courier.route.size() && i < timings.size(); ++i) {
     const RouteStop& rs = courier.route[i];
+    if (i > 0 && !SharesStopWithPrevious(courier, i, orders)) ++stop_index;
     const Order* order = orders(rs.order_id);
     PlannedStop ps;
     ps.kind = rs.kind;
@@ -101,6 +119,7 @@ Assignment MakeAssignment(const Courier& courier, const OrderLookup& orders, Eve
     ps.location = route.stops[i].location;
     ps.arrival_ms = timings[i].service_start;
     ps.departure_ms = timings[i].departure;
+    ps.stop_index = stop_index;
     a.stops.push_back(std::move(ps));
   }
   return a;

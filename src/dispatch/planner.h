@@ -23,6 +23,11 @@ using JobIds = std::map<std::string, std::int32_t>;
 routing::Route BuildRoute(const Courier& courier, const OrderLookup& orders, EventTimeMs now,
                           const EngineOptions& options, bool relax_committed, JobIds* job_ids = nullptr);
 
+// Whether courier.route[i] is handled at the same stop as the one before:
+// orders of one hub household, collected at one site or handed over at one
+// door, one after the other.
+bool SharesStopWithPrevious(const Courier& courier, std::size_t i, const OrderLookup& orders);
+
 // The pickup and delivery stops of a ready order, with `job` as handle.
 void BuildJobStops(const Order& order, std::int32_t job, const EngineOptions& options,
                    routing::Stop* pickup, routing::Stop* delivery);

@@ -52,3 +52,28 @@ bool IsFinal(OrderStatus status) {
 }
 
 }  // namespace meal
+
+namespace meal {
+
+std::string_view WellnessOutcomeName(WellnessOutcome outcome) {
+  switch (outcome) {
+    case WellnessOutcome::kElderSafe: return "elder_safe";
+    case WellnessOutcome::kNeededHelp: return "elder_needed_help";
+    case WellnessOutcome::kTakenToHospital: return "taken_to_hospital";
+    case WellnessOutcome::kAwayFromHome: return "away_from_home";
+    case WellnessOutcome::kOther: return "other";
+  }
+  return "other";
+}
+
+std::string_view WellnessStepName(WellnessStep step) {
+  switch (step) {
+    case WellnessStep::kCourierRetries: return "courier_retries";
+    case WellnessStep::kPhoneCall: return "phone_call";
+    case WellnessStep::kEmergencyContact: return "emergency_contact";
+    case WellnessStep::kCommunityWorker: return "community_worker";
+  }
+  return "community_worker";
+}
+
+}  // namespace meal

@@ -41,6 +41,8 @@ enum class AlertKind : std::uint8_t {
   kDeliveryFailed,
   kOrderRejected,
   kOutsideRadius,
+  kRecall,
+  kWellnessClosed,
 };
 enum class Severity : std::uint8_t { kInfo, kWarning, kCritical };
 
@@ -108,28 +110,72 @@ struct OrderPlaced {
 struct OrderReady { std::string order_id; };
 struct OrderCancelled { std::string order_id; std::string reason; };
 
+// A recurring order pattern (see events.proto StandingOrderSet).
+struct StandingOrderSet {
+  std::string standing_id;
+  std::string site_id;
+  std::string elder_id;
+  std::uint32_t meals = 1;
+  MealClass meal_class = MealClass::kHot;
+  std::uint32_t weekdays = 0;  // bit d-1 for ISO weekday d (1 = Monday)
+  std::uint32_t window_start_min = 0;
+  std::uint32_t window_end_min = 0;
+  std::string first_date;  // YYYY-MM-DD
+  std::string last_date;   // empty: open-ended
+  std::string batch_id;
+};
+struct StandingOrderSuspended {
+  std::string standing_id;
+  std::string from_date;
+  std::string until_date;  // empty: until resumed
+  std::string reason;
+};
+struct StandingOrderResumed { std::string standing_id; };
+
 struct ShiftStarted {
   std::string courier_id;
   TravelMode mode = TravelMode::kBike;
   std::uint32_t box_capacity = 0;
   EventTimeMs shift_end_ms = 0;
   GeoPoint location;
+  std::string team_id;
 };
 struct ShiftEnded { std::string courier_id; };
 struct LocationUpdate { std::string courier_id; GeoPoint location; };
 struct Availability { std::string courier_id; bool available = true; };
 
 struct PickedUp { std::string order_id; std::string courier_id; };
-struct Delivered { std::string order_id; std::string courier_id; };
+struct Delivered { std::string order_id; std::string courier_id; std::string proof_ref; };
 struct DeliveryFailed {
   std::string order_id;
   std::string courier_id;
   FailureReason reason = FailureReason::kOther;
 };
 
-using EventBody = std::variant<OrderPlaced, OrderReady, OrderCancelled, ShiftStarted, ShiftEnded,
-                               LocationUpdate, Availability, PickedUp, Delivered, DeliveryFailed,
-                               Site, Elder>;
+// ---- operator commands (topic meal.commands) ----
+
+enum class WellnessOutcome : std::uint8_t { kElderSafe = 1, kNeededHelp, kTakenToHospital, kAwayFromHome, kOther };
+std::string_view WellnessOutcomeName(WellnessOutcome outcome);
+
+struct RecallBatch {
+  std::string site_id;
+  std::string batch_id;
+  std::string actor;
+  std::string reason;
+};
+struct AcknowledgeWellness {
+  std::string case_id;
+  WellnessOutcome outcome = WellnessOutcome::kElderSafe;
+  std::string note;
+  std::string actor;
+};
+// Moves stream time on when nothing else does, so timers fire.
+struct Tick {};
+
+using EventBody = std::variant<OrderPlaced, OrderReady, OrderCancelled, StandingOrderSet, StandingOrderSuspended,
+                               StandingOrderResumed, ShiftStarted, ShiftEnded, LocationUpdate, Availability,
+                               PickedUp, Delivered, DeliveryFailed, Site, Elder, RecallBatch, AcknowledgeWellness,
+                               Tick>;
 
 struct Event {
   std::string event_id;
@@ -168,6 +214,63 @@ struct Order {
   std::vector<TimelineEntry> timeline;
   // A FOOD_SAFETY_RISK alert has been raised for the meal on board.
   bool food_safety_alerted = false;
+  // The elder's hub household when placed: its orders share a stop.
+  std::string hub_household_id;
+  // Stays with its courier when plans are re-optimised (paired helper,
+  // hub-household stop).
+  bool pinned = false;
+  std::string proof_ref;    // proof of delivery
+  std::string standing_id;  // the standing order that generated it
+};
+
+struct Suspension {
+  std::string from_date;
+  std::string until_date;  // empty: until resumed
+  std::string reason;
+};
+
+struct StandingOrder {
+  StandingOrderSet pattern;
+  std::string area_id;
+  std::vector<Suspension> suspensions;
+  std::string next_date;  // the next service date not yet generated
+};
+
+// A wellness check: nobody answered the door. Steps escalate in event time
+// until an operator acknowledges it.
+enum class WellnessStep : std::uint8_t { kCourierRetries, kPhoneCall, kEmergencyContact, kCommunityWorker };
+inline constexpr std::size_t kWellnessSteps = 4;
+std::string_view WellnessStepName(WellnessStep step);
+
+struct WellnessCase {
+  std::string case_id;
+  std::string area_id;
+  std::string order_id;
+  std::string elder_id;
+  std::string courier_id;
+  std::string site_id;
+  EventTimeMs opened_ms = 0;
+  WellnessStep step = WellnessStep::kCourierRetries;
+  EventTimeMs step_due_ms = 0;
+  std::vector<std::pair<WellnessStep, EventTimeMs>> steps;  // each step and when it began
+  std::uint32_t announcements = 0;  // alerts raised for the current step
+  bool closed = false;
+  EventTimeMs closed_ms = 0;
+  std::string closed_by;
+  WellnessOutcome outcome = WellnessOutcome::kElderSafe;
+  std::string note;
+};
+
+// An operator command as applied: the audit trail.
+struct AuditEntry {
+  std::string command_id;
+  std::string area_id;
+  EventTimeMs time_ms = 0;
+  std::string actor;
+  std::string action;
+  std::string target;
+  std::string reason;
+  std::string result;
 };
 
 struct RouteStop {
@@ -188,6 +291,7 @@ struct Courier {
   EventTimeMs location_ms = 0;
   std::vector<RouteStop> route;  // stops not yet done, in planned order
   std::uint64_t plan_version = 0;
+  std::string team_id;
 };
 
 // ---- outputs ----
@@ -199,6 +303,7 @@ struct PlannedStop {
   GeoPoint location;
   EventTimeMs arrival_ms = 0;
   EventTimeMs departure_ms = 0;
+  std::uint32_t stop_index = 0;  // shared by a hub household's orders
 };
 
 struct Assignment {
@@ -257,6 +362,7 @@ struct Alert {
   std::string elder_id;
   std::string site_id;
   std::string reason;
+  std::string case_id;
 };
 
 }  // namespace meal

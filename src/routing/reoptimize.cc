@@ -69,10 +69,10 @@ class Search {
   }
 
   // Whether the job whose pickup is at `p` of route r may move: both stops
-  // here, past the frozen prefix.
+  // here, past the frozen prefix, not pinned.
   std::size_t MovableDelivery(std::size_t r, std::size_t p) const {
     const std::vector<Stop>& stops = routes_[r].stops;
-    if (p < Frozen(r) || !stops[p].pickup) return kNone;
+    if (p < Frozen(r) || !stops[p].pickup || stops[p].pinned) return kNone;
     return DeliveryOf(stops, p);
   }
 
@@ -235,13 +235,14 @@ class Search {
   }
 
   // Where route r may be cut for 2-opt*: past its frozen prefix, no job
-  // open across the cut, no meal already on board in the tail.
+  // open across the cut, no meal already on board and no pinned job in the
+  // tail.
   std::vector<std::size_t> Cuts(std::size_t r) const {
     const std::vector<Stop>& stops = routes_[r].stops;
     std::vector<std::size_t> cuts;
     std::vector<bool> tail_ok(stops.size() + 1, true);
     for (std::size_t k = stops.size(); k-- > 0;) {
-      tail_ok[k] = tail_ok[k + 1] && stops[k].picked_up_at == kNotPickedUp;
+      tail_ok[k] = tail_ok[k + 1] && stops[k].picked_up_at == kNotPickedUp && !stops[k].pinned;
     }
     std::int64_t open = 0;
     for (std::size_t c = 0; c <= stops.size(); ++c) {

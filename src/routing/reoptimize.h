@@ -29,8 +29,8 @@ struct ReoptimizeResult {
 };
 
 // A job is movable iff its pickup and its delivery are both in the same
-// route, the pickup is past the route's frozen stops, and its meal is not on
-// board. Deliveries whose meal is on board (picked_up_at set) and every stop
+// route, the pickup is past the route's frozen stops, its meal is not on
+// board and it is not pinned. A pinned job never leaves its route. Deliveries whose meal is on board (picked_up_at set) and every stop
 // at index < `frozen[r]` stay exactly where they are, in their order, with
 // their courier.
 //

@@ -157,6 +157,26 @@ TEST(ReoptimizeTest, MovesAJobToTheCourierNextToIt) {
   EXPECT_TRUE(result.changed[0] && result.changed[1]);
 }
 
+TEST(ReoptimizeTest, APinnedJobStaysWithItsCourier) {
+  // The same plan as above, but the job next to courier 1 is pinned to
+  // courier 0 (its elder's paired helper): no move may take it away.
+  const TravelModel travel;
+  const GeoPoint a{41.80, 123.40}, b{41.80, 123.46};
+  std::vector<Route> routes(2);
+  routes[0].vehicle = {a, kNoon, kNoon + 4 * 3'600'000, 4, 0, Mode::kBike};
+  routes[1].vehicle = {b, kNoon, kNoon + 4 * 3'600'000, 4, 0, Mode::kBike};
+  routes[0].stops = {Stop{a, true, 1, 1, kNoon, kNoLimit, 0, 0, kNotPickedUp},
+                     Stop{{41.801, 123.401}, false, 1, -1, kNoon, kNoon + 3'600'000, 0, 0, kNotPickedUp},
+                     Stop{b, true, 2, 1, kNoon, kNoLimit, 0, 0, kNotPickedUp},
+                     Stop{{41.801, 123.461}, false, 2, -1, kNoon, kNoon + 3 * 3'600'000, 0, 0, kNotPickedUp}};
+  routes[0].stops[2].pinned = routes[0].stops[3].pinned = true;
+  const ReoptimizeResult result = Reoptimize(routes, travel, {});
+  EXPECT_EQ(result.moves, 0);
+  ASSERT_EQ(routes[0].stops.size(), 4u);
+  EXPECT_EQ(routes[0].stops[2].job, 2);
+  EXPECT_TRUE(routes[1].stops.empty());
+}
+
 TEST(ReoptimizeTest, BudgetBoundsTheWork) {
   const TravelModel travel;
   std::mt19937_64 rng(3);

@@ -94,6 +94,9 @@ struct Stop {
   std::uint64_t skills = 0;
   // Index of the place in the TravelModel's table, or kNoPlace.
   std::int32_t place = kNoPlace;
+  // Stays on its route when plans are re-optimised (a paired helper's job,
+  // a hub household's shared stop); set on both stops of a job.
+  bool pinned = false;
 };
 
 // Sets `stop`'s windows: sorted, disjoint, at most kMaxWindowGaps + 1.

@@ -54,6 +54,22 @@ std::string LedgerKey(std::string_view date, std::string_view site, std::string_
   return out;
 }
 std::string SiteKey(std::string_view site_id) { return Join(kSitePrefix, site_id); }
+std::string StandingKey(std::string_view standing_id) { return Join(kStandingPrefix, standing_id); }
+std::string LastCourierKey(std::string_view elder_id) { return Join(kLastCourierPrefix, elder_id); }
+std::string RecallKey(std::string_view site_id, std::string_view batch_id) {
+  std::string out = Join(kRecallPrefix, site_id);
+  out.push_back('/');
+  out.append(batch_id);
+  return out;
+}
+std::string AuditKey(std::int64_t time_ms, std::string_view command_id) {
+  std::string out(kAuditPrefix);
+  AppendBigEndian(&out, static_cast<std::uint64_t>(time_ms));
+  out.push_back('/');
+  out.append(command_id);
+  return out;
+}
+std::string WellnessKey(std::string_view case_id) { return Join(kWellnessPrefix, case_id); }
 std::string OutboxKey(std::uint64_t seq) {
   std::string out(kOutboxPrefix);
   AppendBigEndian(&out, seq);

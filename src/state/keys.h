@@ -4,11 +4,16 @@
 //   c/<courier>              courier and its route
 //   d/<area>/<event id>      seen event ids (duplicate suppression)
 //   e/<elder>                elder registry record
+//   g/<standing order>       standing order with its suspensions
+//   h/<elder>                the courier who last delivered to the elder
 //   k/<topic>/<partition>    next input offset to consume (8 bytes, big-endian)
 //   l/<date>/<site>/<order>  subsidy ledger: one delivered order
 //   t/<site>/<batch>/<order> food-safety trace: an order of a kitchen batch
 //   o/<order>                order with its timeline
+//   r/<site>/<batch>         a recalled kitchen batch (its audit record)
 //   s/<site>                 meal-site registry record
+//   u/<time>/<command id>    audit trail of operator commands, oldest first
+//   w/<case>                 wellness check
 //   x/<seq>                  outbox: an output not yet acknowledged by Kafka
 #pragma once
 
@@ -22,10 +27,15 @@ inline constexpr std::string_view kAreaPrefix = "a/";
 inline constexpr std::string_view kCourierPrefix = "c/";
 inline constexpr std::string_view kDedupPrefix = "d/";
 inline constexpr std::string_view kElderPrefix = "e/";
+inline constexpr std::string_view kStandingPrefix = "g/";
+inline constexpr std::string_view kLastCourierPrefix = "h/";
 inline constexpr std::string_view kOffsetPrefix = "k/";
 inline constexpr std::string_view kLedgerPrefix = "l/";
 inline constexpr std::string_view kTracePrefix = "t/";
 inline constexpr std::string_view kOrderPrefix = "o/";
+inline constexpr std::string_view kRecallPrefix = "r/";
+inline constexpr std::string_view kAuditPrefix = "u/";
+inline constexpr std::string_view kWellnessPrefix = "w/";
 inline constexpr std::string_view kSitePrefix = "s/";
 inline constexpr std::string_view kOutboxPrefix = "x/";
 
@@ -41,6 +51,12 @@ std::string TraceKey(std::string_view site, std::string_view batch, std::string_
 // order, that order's entry.
 std::string LedgerKey(std::string_view date, std::string_view site = {}, std::string_view order_id = {});
 std::string SiteKey(std::string_view site_id);
+std::string StandingKey(std::string_view standing_id);
+std::string LastCourierKey(std::string_view elder_id);
+std::string RecallKey(std::string_view site_id, std::string_view batch_id);
+// Big-endian time first, so the trail scans in time order.
+std::string AuditKey(std::int64_t time_ms, std::string_view command_id);
+std::string WellnessKey(std::string_view case_id);
 // Big-endian so outbox keys sort in sequence order.
 std::string OutboxKey(std::uint64_t seq);
 
