@@ -71,8 +71,10 @@ create meal.couriers "$PARTITIONS" "${KEEP[@]}"
 create meal.deliveries "$PARTITIONS" "${KEEP[@]}"
 create meal.assignments "$PARTITIONS" "${KEEP[@]}"
 create meal.alerts "$PARTITIONS" "${KEEP[@]}"
-# Dead letters are investigated days or weeks later, so they are kept longer.
+# Dead letters are investigated days or weeks later, so they are kept longer; operators'
+# commands are the audit trail of their decisions, kept as long.
 create meal.dlq "$PARTITIONS" --config cleanup.policy=delete --config "retention.ms=$DLQ_RETENTION_MS"
+create meal.commands "$PARTITIONS" --config cleanup.policy=delete --config "retention.ms=$DLQ_RETENTION_MS"
 # Registries: every instance reads the whole topic, and only the latest record per key matters.
 # One partition, as the service creates them and checks on start.
 create meal.sites 1 --config cleanup.policy=compact

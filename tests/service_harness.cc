@@ -41,10 +41,9 @@ int FreePort() {
   return ntohs(addr.sin_port);
 }
 
-// Polls `done` every 50 ms until it holds or `timeout_s` pass. Polling a
-// condition with a deadline, not sleeping for a guessed time.
-template <typename Pred>
-bool WaitFor(Pred done, int timeout_s) {
+}  // namespace
+
+bool WaitFor(const std::function<bool()>& done, int timeout_s) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_s);
   while (std::chrono::steady_clock::now() < deadline) {
     if (done()) return true;
@@ -52,8 +51,6 @@ bool WaitFor(Pred done, int timeout_s) {
   }
   return done();
 }
-
-}  // namespace
 
 std::string Bootstrap() {
   const std::string b = Env("MEAL_TEST_BOOTSTRAP");
@@ -72,6 +69,7 @@ sim::Topics UniqueTopics(const std::string& test_name) {
   t.assignments = p + "assignments";
   t.alerts = p + "alerts";
   t.dlq = p + "dlq";
+  t.commands = p + "commands";
   return t;
 }
 
@@ -79,7 +77,7 @@ void CreateTopics(const sim::Topics& t) {
   const std::vector<kafka::TopicSpec> specs = {
       {t.orders, 4, 1, false},      {t.couriers, 4, 1, false}, {t.deliveries, 4, 1, false},
       {t.sites, 1, 1, true},        {t.elders, 1, 1, true},    {t.assignments, 4, 1, false},
-      {t.alerts, 4, 1, false},      {t.dlq, 4, 1, false}};
+      {t.alerts, 4, 1, false},      {t.dlq, 4, 1, false},      {t.commands, 4, 1, false}};
   const Status s = kafka::EnsureTopics({{"bootstrap.servers", Bootstrap()}}, specs, 15000);
   ASSERT_TRUE(s.ok()) << s.ToString();
 }
@@ -138,6 +136,7 @@ void ServiceProcess::Start() {
       "--set", "topics.assignments=\"" + topics_.assignments + "\"",
       "--set", "topics.alerts=\"" + topics_.alerts + "\"",
       "--set", "topics.dlq=\"" + topics_.dlq + "\"",
+      "--set", "topics.commands=\"" + topics_.commands + "\"",
   };
   pid_ = fork();
   ASSERT_GE(pid_, 0);
@@ -174,7 +173,13 @@ void ServiceProcess::Kill() {
   pid_ = -1;
 }
 
-std::string ServiceProcess::Get(const std::string& path) const {
+std::string ServiceProcess::Get(const std::string& path) const { return Request("GET", path, {}); }
+
+std::string ServiceProcess::Post(const std::string& path, const std::string& json) const {
+  return Request("POST", path, json);
+}
+
+std::string ServiceProcess::Request(const std::string& method, const std::string& path, const std::string& body) const {
   const int fd = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
@@ -182,7 +187,11 @@ std::string ServiceProcess::Get(const std::string& path) const {
   addr.sin_port = htons(static_cast<std::uint16_t>(http_port_));
   std::string out;
   if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
-    const std::string req = "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+    std::string req = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
+    if (!body.empty()) {
+      req += "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
+    }
+    req += "\r\n" + body;
     if (send(fd, req.data(), req.size(), 0) == static_cast<ssize_t>(req.size())) {
       char buf[8192];
       ssize_t n;

@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -19,6 +20,10 @@ std::string Bootstrap();
 
 // Topic names unique to one test, so tests never see each other's records.
 sim::Topics UniqueTopics(const std::string& test_name);
+
+// Polls `done` every 50 ms until it holds or `timeout_s` pass: waiting on a
+// condition with a deadline, never sleeping for a guessed time.
+bool WaitFor(const std::function<bool()>& done, int timeout_s);
 
 // Creates the test's topics as the service would (area topics with 4
 // partitions, registry topics compacted with 1), so input can be written
@@ -47,8 +52,11 @@ class ServiceProcess {
   // True while the child process has not exited.
   bool running() const;
 
-  // GET on the service's HTTP port; empty on connection failure.
+  // GET on the service's HTTP port: the whole response; empty on
+  // connection failure.
   std::string Get(const std::string& path) const;
+  // POST of a JSON body, likewise.
+  std::string Post(const std::string& path, const std::string& json) const;
   // Sum of every series of `metric` in /metrics (0 when absent).
   double Metric(const std::string& metric) const;
   // Ready, all owned partitions consumed to their end, and the outbox empty.
@@ -64,6 +72,8 @@ class ServiceProcess {
   const std::string& log_path() const { return log_path_; }
 
  private:
+  std::string Request(const std::string& method, const std::string& path, const std::string& body) const;
+
   std::string name_;
   sim::Topics topics_;
   std::string state_dir_;

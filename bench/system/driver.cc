@@ -22,6 +22,11 @@ namespace {
 
 void AddDayOptions(CLI::App* app, meal::bench::DayOptions* day) {
   meal::sim::CityOptions& city = day->city;
+  // Throughput and latency are measured on the plain order flow, as in
+  // earlier runs: no standing orders (their orders appear only inside the
+  // service) and no recall (a command, not input from sites or couriers).
+  city.standing_order_share = 0;
+  city.recall_batch = false;
   app->add_option("--bootstrap", day->bootstrap, "Kafka bootstrap servers")->required();
   app->add_option("--prefix", day->prefix, "topic name prefix, e.g. bench.day.")->required();
   app->add_option("--seed", city.seed, "seed of every random choice")->capture_default_str();

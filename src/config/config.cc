@@ -95,6 +95,7 @@ const std::map<std::string, Field>& Fields() {
       {"topics.assignments", Str("topics.assignments", [](Config& c) -> auto& { return c.topics.assignments; })},
       {"topics.alerts", Str("topics.alerts", [](Config& c) -> auto& { return c.topics.alerts; })},
       {"topics.dlq", Str("topics.dlq", [](Config& c) -> auto& { return c.topics.dlq; })},
+      {"topics.commands", Str("topics.commands", [](Config& c) -> auto& { return c.topics.commands; })},
       {"state.path", Str("state.path", [](Config& c) -> auto& { return c.state.path; })},
       {"state.sync", Bool("state.sync", [](Config& c) -> auto& { return c.state.sync; })},
       {"state.block_cache_mb", Int("state.block_cache_mb", [](Config& c) -> auto& { return c.state.block_cache_mb; }, 8, 65536)},
@@ -116,6 +117,14 @@ const std::map<std::string, Field>& Fields() {
       {"dispatch.outside_radius", Str("dispatch.outside_radius", [](Config& c) -> auto& { return c.dispatch.outside_radius; })},
       {"dispatch.utc_offset_min", Int("dispatch.utc_offset_min", [](Config& c) -> auto& { return c.dispatch.utc_offset_min; }, -720, 840)},
       {"dispatch.regret_k", Int("dispatch.regret_k", [](Config& c) -> auto& { return c.dispatch.regret_k; }, 1, 10)},
+      {"dispatch.helper_fallback", Str("dispatch.helper_fallback", [](Config& c) -> auto& { return c.dispatch.helper_fallback; })},
+      {"dispatch.continuity_tolerance_s", Int("dispatch.continuity_tolerance_s", [](Config& c) -> auto& { return c.dispatch.continuity_tolerance_s; }, 0, 3600)},
+      {"dispatch.hub_handover_s", Int("dispatch.hub_handover_s", [](Config& c) -> auto& { return c.dispatch.hub_handover_s; }, 0, 600)},
+      {"dispatch.standing_lead_min", Int("dispatch.standing_lead_min", [](Config& c) -> auto& { return c.dispatch.standing_lead_min; }, 0, 2880)},
+      {"wellness.courier_retry_min", Int("wellness.courier_retry_min", [](Config& c) -> auto& { return c.wellness.courier_retry_min; }, 1, 1440)},
+      {"wellness.phone_call_min", Int("wellness.phone_call_min", [](Config& c) -> auto& { return c.wellness.phone_call_min; }, 1, 1440)},
+      {"wellness.emergency_contact_min", Int("wellness.emergency_contact_min", [](Config& c) -> auto& { return c.wellness.emergency_contact_min; }, 1, 1440)},
+      {"wellness.community_worker_min", Int("wellness.community_worker_min", [](Config& c) -> auto& { return c.wellness.community_worker_min; }, 1, 1440)},
       {"dispatch.reoptimize_evaluations", Int("dispatch.reoptimize_evaluations", [](Config& c) -> auto& { return c.dispatch.reoptimize_evaluations; }, 0, 1000000)},
       {"priority.minimum_allowance", Int("priority.minimum_allowance", [](Config& c) -> auto& { return c.priority.minimum_allowance; }, 0, 100)},
       {"priority.extremely_poor", Int("priority.extremely_poor", [](Config& c) -> auto& { return c.priority.extremely_poor; }, 0, 100)},
@@ -288,6 +297,9 @@ Status LoadConfig(const std::string& path, const std::vector<std::string>& overr
   }
   if (Status s = CheckOneOf("dispatch.objective", out->dispatch.objective, {"travel", "couriers"}); !s.ok()) return s;
   if (Status s = CheckOneOf("dispatch.outside_radius", out->dispatch.outside_radius, {"alert", "reject"}); !s.ok()) {
+    return s;
+  }
+  if (Status s = CheckOneOf("dispatch.helper_fallback", out->dispatch.helper_fallback, {"team", "any"}); !s.ok()) {
     return s;
   }
   return CheckTariffs(out->tariffs);

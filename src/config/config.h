@@ -29,6 +29,7 @@ struct TopicsConfig {
   std::string assignments = "meal.assignments";
   std::string alerts = "meal.alerts";
   std::string dlq = "meal.dlq";
+  std::string commands = "meal.commands";
 };
 
 struct StateConfig {
@@ -68,6 +69,25 @@ struct DispatchConfig {
   // An order for a home beyond its site's service radius: "alert" takes it
   // and raises OUTSIDE_RADIUS; "reject" refuses it (ORDER_REJECTED).
   std::string outside_radius = "alert";
+  // When an elder's paired helper cannot take an order: "team" tries the
+  // helper's team first, then anyone; "any" goes straight to anyone.
+  std::string helper_fallback = "team";
+  // The courier who last served an elder keeps them when that adds at most
+  // this much travel over the best choice; 0 disables.
+  int continuity_tolerance_s = 180;
+  // Time at a hub household's door for each further elder's meal.
+  int hub_handover_s = 60;
+  // Standing orders are placed this long before their delivery window.
+  int standing_lead_min = 180;
+};
+
+// The no-answer protocol: how long each step of a wellness check may take
+// before it escalates to the next; the last repeats its alert each period.
+struct WellnessConfig {
+  int courier_retry_min = 10;
+  int phone_call_min = 15;
+  int emergency_contact_min = 30;
+  int community_worker_min = 60;
 };
 
 // Each elder category's priority; an elder takes the highest of theirs (0
@@ -124,6 +144,7 @@ struct Config {
   HttpConfig http;
   DispatchConfig dispatch;
   PriorityConfig priority;
+  WellnessConfig wellness;
   // Most specific entry wins: site and category, then any site with the
   // category, then the site with any category, then any and any (which must
   // exist, so every delivery books exactly one entry).

@@ -18,7 +18,7 @@ using ::testing::HasSubstr;
 
 // Fields declared in config.h: kafka 5, topics 8, state 3, http 3,
 // dispatch 12, pipeline 2, log 1.
-constexpr int kFieldCount = 50;
+constexpr int kFieldCount = 59;
 
 // Each test gets its own directory for the TOML files it writes.
 class ConfigTest : public ::testing::Test {
@@ -355,6 +355,21 @@ TEST_F(ConfigTest, DispatchObjectiveIsTravelOrCouriers) {
   EXPECT_THAT(s.message(), HasSubstr("travel, couriers"));
   s = LoadConfig("", {"dispatch.regret_k=0"}, &c);
   EXPECT_THAT(s.message(), HasSubstr("'dispatch.regret_k'"));
+}
+
+TEST_F(ConfigTest, ElderCareKeysAreCheckedByName) {
+  Config c;
+  ASSERT_TRUE(LoadConfig("", {"dispatch.helper_fallback=any", "wellness.phone_call_min=5",
+                              "dispatch.standing_lead_min=60"}, &c).ok());
+  EXPECT_EQ(c.dispatch.helper_fallback, "any");
+  EXPECT_EQ(c.wellness.phone_call_min, 5);
+  EXPECT_EQ(c.dispatch.standing_lead_min, 60);
+  Status s = LoadConfig("", {"dispatch.helper_fallback=nobody"}, &c);
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(s.message(), HasSubstr("'dispatch.helper_fallback'"));
+  EXPECT_THAT(s.message(), HasSubstr("team, any"));
+  s = LoadConfig("", {"wellness.community_worker_min=0"}, &c);
+  EXPECT_THAT(s.message(), HasSubstr("'wellness.community_worker_min'"));
 }
 
 TEST_F(ConfigTest, TariffsReplaceTheDefaultsAndAreChecked) {

@@ -388,7 +388,7 @@ bool Engine::PlacePreferred(Order& order, AreaPlan& ap, Area& area, Changed* cha
       if (where && (!best || routing::Better(*where, *best))) best = where;
     }
     if (!best) return false;
-    Insert(order, job, ap, *best, area, changed, /*pinned=*/false,
+    Insert(order, job, ap, *best, area, changed, /*pinned=*/true,
            "paired helper " + helper + " cannot take it; team " + helper_courier->second.team_id);
     return true;
   }
@@ -402,7 +402,7 @@ bool Engine::PlacePreferred(Order& order, AreaPlan& ap, Area& area, Changed* cha
       own->added_travel_ms > best->added_travel_ms + options_.continuity_tolerance_ms) {
     return false;
   }
-  Insert(order, job, ap, *own, area, changed, /*pinned=*/false, "served this elder last time");
+  Insert(order, job, ap, *own, area, changed, /*pinned=*/true, "served this elder last time");
   return true;
 }
 
@@ -500,6 +500,16 @@ Order* Engine::Displace(Order& order, const routing::Job& job, AreaPlan& ap, Are
     routing::Route without{before.vehicle, {}};
     for (std::size_t i = 0; i < stops.size() && i < before.stops.size(); ++i) {
       if (stops[i].order_id != victim_id) without.stops.push_back(before.stops[i]);
+    }
+    if (!orders_.at(victim_id).hub_household_id.empty()) {
+      // The victim may have shared a stop: whoever it shared with takes the
+      // stop time it now needs, else the room looks larger than it is.
+      Courier rest = *ap.couriers[k];
+      std::erase_if(rest.route, [&](const RouteStop& s) { return s.order_id == victim_id; });
+      const OrderLookup lookup = [this](const std::string& id) { return FindOrder(id); };
+      for (std::size_t j = 0; j < rest.route.size() && j < without.stops.size(); ++j) {
+        without.stops[j].service_ms = ServiceMs(rest, j, lookup, options_);
+      }
     }
     if (!ap.plan.SetRoute(k, std::move(without))) {
       ap.plan.SetRoute(k, before);
@@ -873,13 +883,22 @@ ApplyResult Engine::OnStandingSet(const Event& e, const StandingOrderSet& s, std
   if (!inserted && so.area_id != e.area_id) return Rejected("standing order " + s.standing_id + " is in another area");
   Area& area = AreaOf(e.area_id);
   // A changed pattern applies from the next date not yet placed; orders
-  // already placed stand, as the kitchen has planned them.
+  // already placed stand, as the kitchen has planned them. An earlier first
+  // date can bring that date forward, but never to or before a date placed:
+  // suspensions find placed orders below next_date only.
   const std::string timer = "g:" + s.standing_id;
   std::erase_if(area.timers, [&](const auto& t) { return t.second == timer; });
   const std::string today = LocalDate(e.time_ms, options_.utc_offset_ms);
+  std::string from = std::max(today, s.first_date);
+  if (!inserted) {
+    for (std::string date = from; date < so.next_date; date = AddDays(date, 1)) {
+      if (orders_.contains(s.standing_id + "@" + date)) from = AddDays(date, 1);
+    }
+    from = std::min(from, so.next_date);
+  }
   so.pattern = s;
   so.area_id = e.area_id;
-  if (inserted) so.next_date = std::max(today, s.first_date);
+  so.next_date = from;
   dirty_standing_.insert(s.standing_id);
   ScheduleStanding(so, area);  // Apply fires it at once when it is due
   return Applied();

@@ -182,8 +182,9 @@ class Engine {
   // The elder's own courier, when there is one that can take the order: a
   // hub household's shared stop (JoinHubStop), else the paired helper (or,
   // by policy, the helper's team), else the courier who served the elder
-  // last when that costs little more. False: the order is left to the
-  // plan-wide choice.
+  // last when that costs little more. The order is pinned there, so
+  // re-optimisation does not undo the choice. False: the order is left to
+  // the plan-wide choice.
   bool PlacePreferred(Order& order, AreaPlan& ap, Area& area, Changed* changed);
   // Adds `order` to the stop of an order of the same hub household, same
   // site and door, overlapping window, not yet collected: its pickup right

@@ -2,11 +2,14 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <set>
 
+#include "codec/encode.h"
 #include "codec/state_codec.h"
+#include "common/dates.h"
 #include "state/keys.h"
 #include "state/memory_store.h"
 
@@ -56,8 +59,75 @@ class EngineTest : public ::testing::Test {
     ASSERT_EQ(Apply(Make("placed-" + order, t, p)).outcome, ApplyOutcome::kApplied);
   }
 
+  void Reset(EngineOptions options) { engine_ = Engine(std::move(options)); }
+
+  void AddElder(std::string id, GeoPoint home, std::uint32_t categories = 0, std::string helper = {},
+                std::string hub = {}) {
+    Elder elder{id, "area-1", home, categories, std::move(helper), std::move(hub)};
+    ASSERT_EQ(Apply(Make("elder-" + id, kT0, elder)).outcome, ApplyOutcome::kApplied);
+  }
+
+  void StartAt(std::string id, EventTimeMs t, GeoPoint where, std::string team = {}, std::uint32_t capacity = 6) {
+    ShiftStarted s{id, TravelMode::kBike, capacity, t + 4 * kHourMs, where, std::move(team)};
+    ASSERT_EQ(Apply(Make("shift-" + id, t, s)).outcome, ApplyOutcome::kApplied);
+  }
+
+  void PlaceFor(std::string order, std::string elder, EventTimeMs t, EventTimeMs window_start,
+                DurationMs window = kHourMs, std::string batch = {}, std::uint32_t meals = 1) {
+    OrderPlaced p;
+    p.order_id = order;
+    p.site_id = "site-1";
+    p.elder_id = std::move(elder);
+    p.meals = meals;
+    p.window_start_ms = window_start;
+    p.window_end_ms = window_start + window;
+    p.batch_id = std::move(batch);
+    ASSERT_EQ(Apply(Make("placed-" + order, t, p)).outcome, ApplyOutcome::kApplied);
+  }
+
+  void Ready(std::string order, EventTimeMs t) {
+    ASSERT_EQ(Apply(Make("ready-" + order, t, OrderReady{order})).outcome, ApplyOutcome::kApplied);
+  }
+
+  void TickAt(EventTimeMs t) {
+    ASSERT_EQ(Apply(Make("tick-" + std::to_string(t), t, Tick{})).outcome, ApplyOutcome::kApplied);
+  }
+
+  std::vector<Alert> Alerts() const {
+    std::vector<Alert> alerts;
+    for (const Output& o : out_) {
+      if (const Alert* a = std::get_if<Alert>(&o)) alerts.push_back(*a);
+    }
+    return alerts;
+  }
+
+  std::vector<std::string> AlertIds() const {
+    std::vector<std::string> ids;
+    for (const Alert& a : Alerts()) ids.push_back(a.alert_id);
+    return ids;
+  }
+
+  std::vector<Assignment> Plans() const {
+    std::vector<Assignment> plans;
+    for (const Output& o : out_) {
+      if (const Assignment* a = std::get_if<Assignment>(&o)) plans.push_back(*a);
+    }
+    return plans;
+  }
+
+  const TimelineEntry& Last(const std::string& order) const { return engine_.FindOrder(order)->timeline.back(); }
+
+  // Moves the engine's changes into store_, and returns them.
+  state::WriteSet Commit() {
+    state::WriteSet changes;
+    engine_.CollectChanges(&changes);
+    EXPECT_TRUE(store_.Commit(changes).ok());
+    return changes;
+  }
+
   Engine engine_{EngineOptions{}};
   std::vector<Output> out_;
+  state::MemoryStore store_;
 };
 
 TEST_F(EngineTest, ReadyOrderIsAssignedToTheCourierOnShift) {
@@ -603,6 +673,899 @@ TEST_F(EngineTest, SameInputGivesSameOutputs) {
   const auto rb = run(b);
   EXPECT_GT(ra.first, 0u);
   EXPECT_EQ(ra, rb);
+}
+
+
+// ---- elder care ----
+
+constexpr EventTimeMs kT = kT0 + 2 * kHourMs;  // 10:00 in China, Sunday 2025-11-30
+const GeoPoint kNorth300m{41.8027, 123.4300};
+const GeoPoint kNorth1km{41.8090, 123.4300};
+const GeoPoint kNorth2km{41.8180, 123.4300};
+
+// The state changes as one string, for comparing runs.
+std::string Dump(Engine& engine) {
+  state::WriteSet ws;
+  engine.CollectChanges(&ws);
+  std::string dump;
+  for (const auto& op : ws.ops()) dump += op.key + "=" + op.value + ";";
+  return dump;
+}
+
+std::vector<std::string> Encoded(const std::vector<Output>& outputs) {
+  std::vector<std::string> encoded;
+  for (const Output& o : outputs) {
+    const Alert* alert = std::get_if<Alert>(&o);
+    encoded.emplace_back(alert ? "alert " : "plan ");
+    encoded.back() += alert ? codec::EncodeAlert(*alert) : codec::EncodeAssignment(std::get<Assignment>(o));
+  }
+  return encoded;
+}
+
+// The engine's pending changes, committed to a store a new engine loads.
+std::unique_ptr<Engine> Reload(Engine& engine, state::MemoryStore& store, EngineOptions options = {}) {
+  state::WriteSet changes;
+  engine.CollectChanges(&changes);
+  EXPECT_TRUE(store.Commit(changes).ok());
+  auto reloaded = std::make_unique<Engine>(std::move(options));
+  EXPECT_TRUE(reloaded->Load(store).ok());
+  return reloaded;
+}
+
+// ---- paired helpers ----
+
+TEST_F(EngineTest, PairedHelperTakesTheElderEvenWhenAnotherCourierIsCloser) {
+  SetUpRegistry();
+  AddElder("elder-h", kHome, kLivingAlone, "h1");
+  StartAt("c1", kT, kSite);
+  StartAt("h1", kT, kNorth2km, "t1");
+  PlaceFor("o1", "elder-h", kT, kT + 30 * kMinuteMs, 90 * kMinuteMs);
+  PlaceFor("o2", "elder-1", kT, kT + 30 * kMinuteMs, 90 * kMinuteMs);
+  Ready("o2", kT + kMinuteMs);
+  out_.clear();
+  Ready("o1", kT + kMinuteMs);
+  const Order* o1 = engine_.FindOrder("o1");
+  EXPECT_EQ(o1->courier_id, "h1");
+  EXPECT_TRUE(o1->pinned);
+  EXPECT_EQ(o1->timeline.back().status, OrderStatus::kAssigned);
+  EXPECT_EQ(o1->timeline.back().note, "h1 (paired helper)");
+  EXPECT_EQ(engine_.FindOrder("o2")->courier_id, "c1") << "no helper: the plan-wide choice";
+  EXPECT_FALSE(engine_.FindOrder("o2")->pinned);
+  EXPECT_EQ(Last("o2").note, "c1");
+  const auto plans = Plans();
+  ASSERT_EQ(plans.size(), 1u);
+  EXPECT_EQ(plans[0].courier_id, "h1");
+  EXPECT_EQ(plans[0].trigger_order_id, "o1");
+
+  // Re-optimisation would save travel by giving o1 to c1, at the site and
+  // bound for the same door; the pin keeps it with the helper.
+  TickAt(kT + 5 * kMinuteMs);
+  EXPECT_EQ(engine_.FindOrder("o1")->courier_id, "h1");
+  EXPECT_EQ(engine_.FindCourier("h1")->route,
+            (std::vector<RouteStop>{{StopKind::kPickup, "o1"}, {StopKind::kDelivery, "o1"}}));
+}
+
+TEST_F(EngineTest, HelperWhoCannotTakeTheOrderHandsItToTheTeamFirst) {
+  SetUpRegistry();
+  AddElder("elder-h", kHome, kLivingAlone, "h1");
+  StartAt("c1", kT, kSite);
+  StartAt("c3", kT, kNorth1km, "t1");
+  StartAt("h1", kT, kSite, "t1", /*capacity=*/1);
+  PlaceFor("o1", "elder-h", kT, kT + 30 * kMinuteMs, 90 * kMinuteMs, {}, /*meals=*/2);
+  Ready("o1", kT + kMinuteMs);
+  const Order* o1 = engine_.FindOrder("o1");
+  EXPECT_EQ(o1->courier_id, "c3") << "the helper's box is too small; c1 is closer but not in the team";
+  EXPECT_TRUE(o1->pinned);
+  EXPECT_EQ(o1->timeline.back().note, "c3 (paired helper h1 cannot take it; team t1)");
+  // c1, at the site, would save travel; the next re-optimisation must not
+  // undo the team choice.
+  TickAt(kT + 5 * kMinuteMs);
+  EXPECT_EQ(engine_.FindOrder("o1")->courier_id, "c3");
+}
+
+TEST_F(EngineTest, HelperEndingShiftReleasesThePinnedOrderToTheTeam) {
+  SetUpRegistry();
+  AddElder("elder-h", kHome, kLivingAlone, "h1");
+  StartAt("c1", kT, kSite);
+  StartAt("c3", kT, kNorth1km, "t1");
+  StartAt("h1", kT, kNorth2km, "t1");
+  PlaceFor("o1", "elder-h", kT, kT + 30 * kMinuteMs, 90 * kMinuteMs);
+  Ready("o1", kT + kMinuteMs);
+  ASSERT_EQ(engine_.FindOrder("o1")->courier_id, "h1");
+  out_.clear();
+  ASSERT_EQ(Apply(Make("end-h1", kT + kMinuteMs + kSecondMs, ShiftEnded{"h1"})).outcome, ApplyOutcome::kApplied);
+  const Order* o1 = engine_.FindOrder("o1");
+  EXPECT_EQ(o1->courier_id, "c3");
+  EXPECT_TRUE(o1->pinned);
+  ASSERT_GE(o1->timeline.size(), 2u);
+  const TimelineEntry& released = o1->timeline[o1->timeline.size() - 2];
+  EXPECT_EQ(released.status, OrderStatus::kReady);
+  EXPECT_EQ(released.note, "courier h1 ended shift");
+  EXPECT_EQ(o1->timeline.back().note, "c3 (paired helper h1 cannot take it; team t1)");
+  EXPECT_TRUE(engine_.FindCourier("h1")->route.empty());
+  const auto plans = Plans();
+  ASSERT_EQ(plans.size(), 2u);
+  EXPECT_EQ(plans[0].courier_id, "h1");
+  EXPECT_TRUE(plans[0].stops.empty());
+  EXPECT_EQ(plans[1].courier_id, "c3");
+}
+
+TEST_F(EngineTest, WithoutTeamFallbackAHelperlessOrderGoesToTheBestCourier) {
+  EngineOptions options;
+  options.helper_fallback_team = false;
+  Reset(options);
+  SetUpRegistry();
+  AddElder("elder-h", kHome, kLivingAlone, "h1");
+  StartAt("c1", kT, kSite);
+  StartAt("c3", kT, kNorth1km, "t1");
+  StartAt("h1", kT, kNorth2km, "t1");
+  PlaceFor("o1", "elder-h", kT, kT + 30 * kMinuteMs, 90 * kMinuteMs);
+  Ready("o1", kT + kMinuteMs);
+  ASSERT_EQ(engine_.FindOrder("o1")->courier_id, "h1");
+  ASSERT_EQ(Apply(Make("end-h1", kT + kMinuteMs + kSecondMs, ShiftEnded{"h1"})).outcome, ApplyOutcome::kApplied);
+  EXPECT_EQ(engine_.FindOrder("o1")->courier_id, "c1");
+  EXPECT_EQ(Last("o1").note, "c1");
+}
+
+// ---- continuity ----
+
+// c2 delivers to elder-1, then moves to `c2_at`; c1 waits at the site. The
+// courier elder-1's next order goes to, and its note.
+std::pair<std::string, std::string> NextCourier(GeoPoint c2_at, DurationMs tolerance) {
+  EngineOptions options;
+  options.continuity_tolerance_ms = tolerance;
+  Engine engine(options);
+  std::vector<Output> out;
+  auto apply = [&](std::string id, EventTimeMs t, EventBody body) {
+    ASSERT_EQ(engine.Apply(Event{std::move(id), "area-1", t, std::move(body)}, &out).outcome,
+              ApplyOutcome::kApplied)
+        << id;
+  };
+  apply("s1", kT0, Site{"site-1", "area-1", "", "", kSite, 5000, 0});
+  apply("e1", kT0, Elder{"elder-1", "area-1", kHome, kLivingAlone, "", ""});
+  apply("shift-c2", kT, ShiftStarted{"c2", TravelMode::kBike, 6, kT + 4 * kHourMs, kSite});
+  for (const char* id : {"o1", "o2"}) {
+    OrderPlaced p;
+    p.order_id = id;
+    p.site_id = "site-1";
+    p.elder_id = "elder-1";
+    p.window_start_ms = kT + 30 * kMinuteMs;
+    p.window_end_ms = kT + 2 * kHourMs;
+    apply(std::string("placed-") + id, kT, p);
+  }
+  apply("ready-o1", kT + kMinuteMs, OrderReady{"o1"});
+  EXPECT_EQ(engine.FindOrder("o1")->courier_id, "c2");
+  apply("pick-o1", kT + 2 * kMinuteMs, PickedUp{"o1", "c2"});
+  apply("done-o1", kT + 10 * kMinuteMs, Delivered{"o1", "c2"});
+  apply("shift-c1", kT + 11 * kMinuteMs, ShiftStarted{"c1", TravelMode::kBike, 6, kT + 4 * kHourMs, kSite});
+  apply("loc-c2", kT + 12 * kMinuteMs, LocationUpdate{"c2", c2_at});
+  apply("ready-o2", kT + 12 * kMinuteMs + kSecondMs, OrderReady{"o2"});
+  const Order* o2 = engine.FindOrder("o2");
+  return {o2->courier_id, o2->timeline.back().note};
+}
+
+TEST(EngineContinuityTest, TheLastCourierKeepsTheElderWhenItCostsLittleMoreTravel) {
+  // 300 m from the site is about 2 min more by bike: within the 3 min default.
+  EXPECT_EQ(NextCourier(kNorth300m, 3 * kMinuteMs), (std::pair<std::string, std::string>{"c2", "c2 (served this elder last time)"}));
+  EXPECT_EQ(NextCourier(kNorth300m, 0), (std::pair<std::string, std::string>{"c1", "c1"})) << "0 disables continuity";
+  // 2 km out is over 12 min more: the plan-wide choice.
+  EXPECT_EQ(NextCourier(kNorth2km, 3 * kMinuteMs), (std::pair<std::string, std::string>{"c1", "c1"}));
+}
+
+// ---- hub households ----
+
+TEST_F(EngineTest, HubHouseholdOrdersShareOneStopAtTheKitchenAndTheDoor) {
+  SetUpRegistry();
+  AddElder("elder-a", kHome, 0, "", "hh-1");
+  AddElder("elder-b", kHome, 0, "", "hh-1");
+  StartAt("c1", kT, kSite);
+  StartAt("c2", kT, kSite);
+  PlaceFor("oa", "elder-a", kT, kT + 30 * kMinuteMs, kHourMs);
+  PlaceFor("ob", "elder-b", kT, kT + 45 * kMinuteMs, kHourMs);
+  PlaceFor("oc", "elder-b", kT, kT + 3 * kHourMs, kHourMs);  // a later meal: windows do not overlap
+  Ready("oa", kT + kMinuteMs);
+  ASSERT_EQ(engine_.FindOrder("oa")->courier_id, "c1");
+  out_.clear();
+  Ready("ob", kT + kMinuteMs + kSecondMs);
+  const Order* ob = engine_.FindOrder("ob");
+  EXPECT_EQ(ob->courier_id, "c1");
+  EXPECT_EQ(ob->timeline.back().note, "c1 (hub household hh-1, one stop with oa)");
+  EXPECT_TRUE(ob->pinned);
+  EXPECT_TRUE(engine_.FindOrder("oa")->pinned) << "the sibling stays too";
+  EXPECT_EQ(engine_.FindCourier("c1")->route,
+            (std::vector<RouteStop>{{StopKind::kPickup, "oa"},
+                                    {StopKind::kPickup, "ob"},
+                                    {StopKind::kDelivery, "oa"},
+                                    {StopKind::kDelivery, "ob"}}));
+  const auto plans = Plans();
+  ASSERT_EQ(plans.size(), 1u);
+  const Assignment& plan = plans[0];
+  EXPECT_EQ(plan.trigger_order_id, "ob");
+  ASSERT_EQ(plan.stops.size(), 4u);
+  EXPECT_EQ(plan.stops[0].stop_index, 0u);
+  EXPECT_EQ(plan.stops[1].stop_index, 0u);
+  EXPECT_EQ(plan.stops[2].stop_index, 1u);
+  EXPECT_EQ(plan.stops[3].stop_index, 1u);
+  EXPECT_EQ(plan.stops[0].departure_ms - plan.stops[0].arrival_ms, 2 * kMinuteMs);
+  EXPECT_EQ(plan.stops[1].arrival_ms, plan.stops[0].departure_ms) << "no walk, no second pickup time";
+  EXPECT_EQ(plan.stops[1].departure_ms, plan.stops[1].arrival_ms);
+  EXPECT_EQ(plan.stops[3].arrival_ms, std::max(plan.stops[2].departure_ms, kT + 45 * kMinuteMs));
+  EXPECT_EQ(plan.stops[3].departure_ms - plan.stops[3].arrival_ms, kMinuteMs) << "hub_handover_ms";
+
+  Ready("oc", kT + 2 * kMinuteMs);
+  const Order* oc = engine_.FindOrder("oc");
+  EXPECT_EQ(oc->status, OrderStatus::kAssigned);
+  EXPECT_FALSE(oc->pinned) << "no overlapping sibling: an ordinary order";
+  EXPECT_EQ(oc->timeline.back().note.find("hub household"), std::string::npos);
+}
+
+// A hub pair (elders a and b, empty nest) on c1 with windows of
+// `pair_minutes`, then a meal for an extremely poor elder west of the site,
+// due within `x_minutes`, that fits only where the pair is. Returns the
+// engine and the outputs of the last order.
+std::pair<std::unique_ptr<Engine>, std::vector<Output>> HubPairThenUrgentOrder(int pair_minutes, int x_minutes,
+                                                                               std::uint32_t capacity) {
+  auto engine = std::make_unique<Engine>(EngineOptions{});
+  std::vector<Output> out;
+  auto apply = [&](std::string id, EventTimeMs t, EventBody body) {
+    EXPECT_EQ(engine->Apply(Event{std::move(id), "area-1", t, std::move(body)}, &out).outcome, ApplyOutcome::kApplied);
+  };
+  apply("s1", kT0, Site{"site-1", "area-1", "", "", kSite, 5000, 0});
+  apply("ea", kT0, Elder{"a", "area-1", kHome, kEmptyNest, "", "hh"});
+  apply("eb", kT0, Elder{"b", "area-1", kHome, kEmptyNest, "", "hh"});
+  apply("ex", kT0, Elder{"x", "area-1", {41.8000, 123.4200}, kExtremelyPoor, "", ""});
+  apply("shift", kT, ShiftStarted{"c1", TravelMode::kBike, capacity, kT + 4 * kHourMs, kSite});
+  auto order = [&](std::string id, std::string elder, int minutes, std::uint32_t meals) {
+    OrderPlaced p;
+    p.order_id = id;
+    p.site_id = "site-1";
+    p.elder_id = std::move(elder);
+    p.meals = meals;
+    p.window_start_ms = kT;
+    p.window_end_ms = kT + minutes * kMinuteMs;
+    apply("placed-" + id, kT, p);
+    apply("ready-" + id, kT, OrderReady{id});
+  };
+  order("oa", "a", pair_minutes, 1);
+  order("ob", "b", pair_minutes, 1);
+  out.clear();
+  order("ox", "x", x_minutes, capacity - 1);
+  return {std::move(engine), std::move(out)};
+}
+
+TEST(EngineHubTest, DisplacingAHubSiblingPlannedWithTheStopTimeItNoLongerShared) {
+  // With the sibling's stop time left at 0 and 1 min, oa made way and ox was
+  // published almost 4 min past its window; the true stop times leave no room.
+  auto [engine, out] = HubPairThenUrgentOrder(/*pair_minutes=*/10, /*x_minutes=*/16, /*capacity=*/2);
+  EXPECT_EQ(engine->FindOrder("ob")->timeline.back().note, "c1 (hub household hh, one stop with oa)");
+  const Order* ox = engine->FindOrder("ox");
+  EXPECT_EQ(ox->status, OrderStatus::kUnassigned);
+  ASSERT_EQ(out.size(), 1u);
+  const Alert& alert = std::get<Alert>(out[0]);
+  EXPECT_EQ(alert.alert_id, "unassignable/ox/1");
+  EXPECT_EQ(alert.severity, Severity::kCritical);
+  EXPECT_EQ(engine->FindOrder("oa")->courier_id, "c1");
+  EXPECT_EQ(engine->FindCourier("c1")->route.size(), 4u);
+}
+
+TEST(EngineHubTest, PlansPublishedAfterDisplacingAHubSiblingMeetEveryWindow) {
+  int displaced = 0;
+  for (int pair_minutes = 8; pair_minutes <= 30; ++pair_minutes) {
+    for (int x_minutes = 6; x_minutes <= 30; ++x_minutes) {
+      for (std::uint32_t capacity : {2u, 3u}) {
+        auto [engine, out] = HubPairThenUrgentOrder(pair_minutes, x_minutes, capacity);
+        for (const char* id : {"oa", "ob"}) {
+          const auto& timeline = engine->FindOrder(id)->timeline;
+          displaced += std::any_of(timeline.begin(), timeline.end(),
+                                   [](const TimelineEntry& t) { return t.note.starts_with("made way"); });
+        }
+        std::map<std::string, Assignment> latest;
+        for (const Output& o : out) {
+          if (const Assignment* a = std::get_if<Assignment>(&o)) latest[a->courier_id] = *a;
+        }
+        for (const auto& [courier, plan] : latest) {
+          for (const PlannedStop& stop : plan.stops) {
+            if (stop.kind == StopKind::kPickup) continue;
+            EXPECT_LE(stop.arrival_ms, engine->FindOrder(stop.order_id)->window_end_ms)
+                << stop.order_id << " with windows " << pair_minutes << "/" << x_minutes << " min, box " << capacity;
+          }
+        }
+      }
+    }
+  }
+  EXPECT_GT(displaced, 0) << "the sweep must exercise displacement";
+}
+
+// ---- standing orders ----
+
+// Local midnight of Monday 2025-12-01 in China.
+constexpr EventTimeMs kMonday = kT0 + 16 * kHourMs;
+constexpr std::uint32_t kMon = 1u << 0, kTue = 1u << 1, kWed = 1u << 2, kThu = 1u << 3, kFri = 1u << 4;
+// When the order of Monday + `days` is placed: 3 h before its 11:30 window.
+constexpr EventTimeMs PlacingAt(int days) { return kMonday + days * kDayMs + 8 * kHourMs + 30 * kMinuteMs; }
+
+StandingOrderSet Standing(std::uint32_t weekdays = kMon | kWed | kFri, std::string first_date = "2025-12-01") {
+  StandingOrderSet s;
+  s.standing_id = "so-1";
+  s.site_id = "site-1";
+  s.elder_id = "elder-1";
+  s.weekdays = weekdays;
+  s.window_start_min = 11 * 60 + 30;
+  s.window_end_min = 12 * 60 + 30;
+  s.first_date = std::move(first_date);
+  return s;
+}
+
+TEST_F(EngineTest, StandingOrderIsPlacedLeadTimeBeforeEachServiceDate) {
+  SetUpRegistry();
+  out_.clear();
+  ASSERT_EQ(Apply(Make("set", kT0, Standing())).outcome, ApplyOutcome::kApplied);
+  EXPECT_TRUE(out_.empty());
+  EXPECT_EQ(engine_.FindStandingOrder("so-1")->next_date, "2025-12-01");
+  TickAt(PlacingAt(0) - 1);
+  EXPECT_EQ(engine_.FindOrder("so-1@2025-12-01"), nullptr);
+  TickAt(PlacingAt(0));
+  const Order* monday = engine_.FindOrder("so-1@2025-12-01");
+  ASSERT_NE(monday, nullptr);
+  EXPECT_EQ(monday->status, OrderStatus::kPlaced);
+  EXPECT_EQ(monday->placed_ms, PlacingAt(0));
+  EXPECT_EQ(monday->window_start_ms, kMonday + 11 * kHourMs + 30 * kMinuteMs);
+  EXPECT_EQ(monday->window_end_ms, kMonday + 12 * kHourMs + 30 * kMinuteMs);
+  EXPECT_EQ(monday->standing_id, "so-1");
+  EXPECT_EQ(monday->timeline.back().note, "standing order so-1");
+  EXPECT_EQ(engine_.FindStandingOrder("so-1")->next_date, "2025-12-02");
+  // Tuesday is not served; Wednesday is, at its own time.
+  TickAt(PlacingAt(2) - 1);
+  EXPECT_EQ(engine_.FindOrder("so-1@2025-12-02"), nullptr);
+  EXPECT_EQ(engine_.FindOrder("so-1@2025-12-03"), nullptr);
+  TickAt(PlacingAt(2));
+  ASSERT_NE(engine_.FindOrder("so-1@2025-12-03"), nullptr);
+  EXPECT_EQ(engine_.order_count(), 2u);
+}
+
+TEST_F(EngineTest, StandingOrderSetWithAnUnknownSiteOrElderIsRejected) {
+  SetUpRegistry();
+  StandingOrderSet s = Standing();
+  s.site_id = "nowhere";
+  EXPECT_EQ(Apply(Make("set-1", kT0, s)).outcome, ApplyOutcome::kRejected);
+  s = Standing();
+  s.elder_id = "nobody";
+  EXPECT_EQ(Apply(Make("set-2", kT0, s)).outcome, ApplyOutcome::kRejected);
+  EXPECT_EQ(engine_.FindStandingOrder("so-1"), nullptr);
+}
+
+TEST_F(EngineTest, SuspensionCancelsPlacedOrdersOfItsDatesAndSkipsTheRest) {
+  SetUpRegistry();
+  ASSERT_EQ(Apply(Make("set", kT0, Standing())).outcome, ApplyOutcome::kApplied);
+  TickAt(PlacingAt(0));
+  StartCourier("c1", PlacingAt(0) + kMinuteMs);
+  Ready("so-1@2025-12-01", PlacingAt(0) + 2 * kMinuteMs);
+  ASSERT_EQ(engine_.FindOrder("so-1@2025-12-01")->courier_id, "c1");
+  out_.clear();
+  ASSERT_EQ(Apply(Make("suspend", PlacingAt(0) + 5 * kMinuteMs,
+                       StandingOrderSuspended{"so-1", "2025-12-01", "2025-12-03", "in hospital"}))
+                .outcome,
+            ApplyOutcome::kApplied);
+  const Order* monday = engine_.FindOrder("so-1@2025-12-01");
+  EXPECT_EQ(monday->status, OrderStatus::kCancelled);
+  EXPECT_EQ(monday->timeline.back().note, "standing order suspended: in hospital");
+  EXPECT_TRUE(engine_.FindCourier("c1")->route.empty());
+  ASSERT_EQ(Plans().size(), 1u) << "c1's plan without the meal";
+  EXPECT_TRUE(Plans()[0].stops.empty());
+  TickAt(PlacingAt(2));
+  EXPECT_EQ(engine_.FindOrder("so-1@2025-12-03"), nullptr) << "suspended";
+  TickAt(PlacingAt(4));
+  ASSERT_NE(engine_.FindOrder("so-1@2025-12-05"), nullptr) << "the suspension is over by Friday";
+  EXPECT_EQ(engine_.FindOrder("so-1@2025-12-05")->status, OrderStatus::kPlaced);
+}
+
+TEST_F(EngineTest, SuspensionLeavesAMealAlreadyOnItsWay) {
+  SetUpRegistry();
+  ASSERT_EQ(Apply(Make("set", kT0, Standing())).outcome, ApplyOutcome::kApplied);
+  TickAt(PlacingAt(0));
+  StartCourier("c1", PlacingAt(0) + kMinuteMs);
+  Ready("so-1@2025-12-01", PlacingAt(0) + 2 * kMinuteMs);
+  ASSERT_EQ(Apply(Make("pick", PlacingAt(0) + 3 * kMinuteMs, PickedUp{"so-1@2025-12-01", "c1"})).outcome,
+            ApplyOutcome::kApplied);
+  ASSERT_EQ(Apply(Make("suspend", PlacingAt(0) + 5 * kMinuteMs, StandingOrderSuspended{"so-1", "2025-12-01", "", ""}))
+                .outcome,
+            ApplyOutcome::kApplied);
+  EXPECT_EQ(engine_.FindOrder("so-1@2025-12-01")->status, OrderStatus::kPickedUp);
+}
+
+TEST_F(EngineTest, ResumePlacesASkippedDateWhoseWindowIsStillAhead) {
+  SetUpRegistry();
+  ASSERT_EQ(Apply(Make("set", kT0, Standing())).outcome, ApplyOutcome::kApplied);
+  ASSERT_EQ(Apply(Make("suspend", kT0 + kHourMs, StandingOrderSuspended{"so-1", "2025-12-03", "", "visiting family"}))
+                .outcome,
+            ApplyOutcome::kApplied);
+  TickAt(PlacingAt(0));
+  ASSERT_NE(engine_.FindOrder("so-1@2025-12-01"), nullptr) << "Monday is before the suspension";
+  TickAt(PlacingAt(2));
+  EXPECT_EQ(engine_.FindOrder("so-1@2025-12-03"), nullptr);
+  EXPECT_EQ(engine_.FindStandingOrder("so-1")->next_date, "2025-12-04");
+  // Back on Wednesday at 10:00, before the 11:30 window: Wednesday's meal comes after all.
+  const EventTimeMs back = kMonday + 2 * kDayMs + 10 * kHourMs;
+  ASSERT_EQ(Apply(Make("resume", back, StandingOrderResumed{"so-1"})).outcome, ApplyOutcome::kApplied);
+  const Order* wednesday = engine_.FindOrder("so-1@2025-12-03");
+  ASSERT_NE(wednesday, nullptr);
+  EXPECT_EQ(wednesday->placed_ms, back);
+  EXPECT_EQ(wednesday->status, OrderStatus::kPlaced);
+  EXPECT_TRUE(engine_.FindStandingOrder("so-1")->suspensions.empty()) << "it began today: dropped";
+  TickAt(PlacingAt(4));
+  EXPECT_NE(engine_.FindOrder("so-1@2025-12-05"), nullptr);
+}
+
+TEST_F(EngineTest, ResumeAfterTheWindowOpenedDoesNotPlaceThatDate) {
+  SetUpRegistry();
+  ASSERT_EQ(Apply(Make("set", kT0, Standing())).outcome, ApplyOutcome::kApplied);
+  ASSERT_EQ(Apply(Make("suspend", kT0 + kHourMs, StandingOrderSuspended{"so-1", "2025-12-03", "", ""})).outcome,
+            ApplyOutcome::kApplied);
+  TickAt(PlacingAt(2));
+  const EventTimeMs late = kMonday + 2 * kDayMs + 12 * kHourMs;  // Wednesday 12:00
+  ASSERT_EQ(Apply(Make("resume", late, StandingOrderResumed{"so-1"})).outcome, ApplyOutcome::kApplied);
+  EXPECT_EQ(engine_.FindOrder("so-1@2025-12-03"), nullptr);
+  ASSERT_EQ(engine_.FindStandingOrder("so-1")->suspensions.size(), 0u);
+  TickAt(PlacingAt(4));
+  EXPECT_NE(engine_.FindOrder("so-1@2025-12-05"), nullptr);
+}
+
+TEST_F(EngineTest, StandingOrderResetToAnEarlierFirstDateSkippedTheDatesBetween) {
+  SetUpRegistry();
+  ASSERT_EQ(Apply(Make("set-1", kT0, Standing(kMon | kWed | kFri, "2025-12-08"))).outcome, ApplyOutcome::kApplied);
+  ASSERT_EQ(Apply(Make("set-2", kT0 + kHourMs, Standing(kMon | kWed | kFri, "2025-12-01"))).outcome,
+            ApplyOutcome::kApplied);
+  TickAt(PlacingAt(0));
+  ASSERT_NE(engine_.FindOrder("so-1@2025-12-01"), nullptr);
+  // Set again, earlier still: Monday stays placed, and a suspension of it
+  // still finds it.
+  ASSERT_EQ(Apply(Make("set-3", kMonday + 10 * kHourMs, Standing(kMon | kWed | kFri, "2025-11-20"))).outcome,
+            ApplyOutcome::kApplied);
+  EXPECT_EQ(engine_.FindStandingOrder("so-1")->next_date, "2025-12-02");
+  ASSERT_EQ(Apply(Make("suspend", kMonday + 10 * kHourMs, StandingOrderSuspended{"so-1", "2025-12-01", "2025-12-01", ""}))
+                .outcome,
+            ApplyOutcome::kApplied);
+  EXPECT_EQ(engine_.FindOrder("so-1@2025-12-01")->status, OrderStatus::kCancelled);
+  TickAt(PlacingAt(2));
+  EXPECT_NE(engine_.FindOrder("so-1@2025-12-03"), nullptr);
+}
+
+TEST_F(EngineTest, ResettingAStandingOrderKeepsPlacedOrdersAndFollowsTheNewDays) {
+  SetUpRegistry();
+  ASSERT_EQ(Apply(Make("set-1", kT0, Standing())).outcome, ApplyOutcome::kApplied);
+  TickAt(PlacingAt(0));
+  ASSERT_NE(engine_.FindOrder("so-1@2025-12-01"), nullptr);
+  // On Monday at 10:00 the elder switches to Tuesdays and Thursdays.
+  ASSERT_EQ(Apply(Make("set-2", kMonday + 10 * kHourMs, Standing(kTue | kThu))).outcome, ApplyOutcome::kApplied);
+  EXPECT_EQ(engine_.FindOrder("so-1@2025-12-01")->status, OrderStatus::kPlaced) << "already planned by the kitchen";
+  TickAt(PlacingAt(1));
+  EXPECT_NE(engine_.FindOrder("so-1@2025-12-02"), nullptr);
+  TickAt(PlacingAt(3));
+  EXPECT_EQ(engine_.FindOrder("so-1@2025-12-03"), nullptr);
+  EXPECT_NE(engine_.FindOrder("so-1@2025-12-04"), nullptr);
+  EXPECT_EQ(engine_.order_count(), 3u);
+}
+
+TEST_F(EngineTest, StandingOrdersAndSuspensionsSurviveReload) {
+  SetUpRegistry();
+  ASSERT_EQ(Apply(Make("set", kT0, Standing())).outcome, ApplyOutcome::kApplied);
+  ASSERT_EQ(Apply(Make("suspend", kT0 + kHourMs, StandingOrderSuspended{"so-1", "2025-12-03", "2025-12-03", ""}))
+                .outcome,
+            ApplyOutcome::kApplied);
+  state::MemoryStore store;
+  std::unique_ptr<Engine> reloaded = Reload(engine_, store);
+  const StandingOrder* so = reloaded->FindStandingOrder("so-1");
+  ASSERT_NE(so, nullptr);
+  EXPECT_EQ(so->area_id, "area-1");
+  EXPECT_EQ(so->next_date, "2025-12-01");
+  ASSERT_EQ(so->suspensions.size(), 1u);
+  EXPECT_EQ(so->suspensions[0].until_date, "2025-12-03");
+  // The reloaded engine's timers fire as the original's do.
+  for (int day : {0, 2, 4}) {
+    std::vector<Output> a, b;
+    const Event tick = Make("tick-" + std::to_string(day), PlacingAt(day), Tick{});
+    ASSERT_EQ(engine_.Apply(tick, &a).outcome, ApplyOutcome::kApplied);
+    ASSERT_EQ(reloaded->Apply(tick, &b).outcome, ApplyOutcome::kApplied);
+    EXPECT_EQ(Encoded(a), Encoded(b));
+  }
+  EXPECT_NE(reloaded->FindOrder("so-1@2025-12-01"), nullptr);
+  EXPECT_EQ(reloaded->FindOrder("so-1@2025-12-03"), nullptr);
+  EXPECT_NE(reloaded->FindOrder("so-1@2025-12-05"), nullptr);
+  EXPECT_EQ(Dump(engine_), Dump(*reloaded));
+}
+
+// ---- wellness checks ----
+
+class WellnessEngineTest : public EngineTest {
+ protected:
+  // o1's courier finds nobody home at kFailed.
+  void NoAnswer() {
+    SetUpRegistry();
+    StartCourier("c1", kT);
+    Place("o1", kT, kT + 30 * kMinuteMs);
+    Ready("o1", kT + kMinuteMs);
+    ASSERT_EQ(Apply(Make("pick-o1", kT + 2 * kMinuteMs, PickedUp{"o1", "c1"})).outcome, ApplyOutcome::kApplied);
+    out_.clear();
+    ASSERT_EQ(Apply(Make("fail-o1", kFailed, DeliveryFailed{"o1", "c1", FailureReason::kNoAnswer})).outcome,
+              ApplyOutcome::kApplied);
+  }
+
+  static constexpr EventTimeMs kFailed = kT + 40 * kMinuteMs;
+};
+
+TEST_F(WellnessEngineTest, NoAnswerOpensACaseWithACriticalAlert) {
+  NoAnswer();
+  ASSERT_EQ(Alerts().size(), 1u);
+  const Alert a = Alerts()[0];
+  EXPECT_EQ(a.alert_id, "wellness/o1/0");
+  EXPECT_EQ(a.kind, AlertKind::kWellnessCheck);
+  EXPECT_EQ(a.severity, Severity::kCritical);
+  EXPECT_EQ(a.time_ms, kFailed);
+  EXPECT_EQ(a.case_id, "wc-o1");
+  EXPECT_EQ(a.courier_id, "c1");
+  EXPECT_EQ(a.elder_id, "elder-1");
+  const WellnessCase* c = engine_.FindWellnessCase("wc-o1");
+  ASSERT_NE(c, nullptr);
+  EXPECT_EQ(c->step, WellnessStep::kCourierRetries);
+  EXPECT_EQ(c->step_due_ms, kFailed + 10 * kMinuteMs);
+  EXPECT_EQ(engine_.FindOrder("o1")->status, OrderStatus::kFailed);
+  EXPECT_EQ(Last("o1").note, "no answer");
+}
+
+TEST_F(WellnessEngineTest, OtherFailuresRaiseADeliveryFailedWarningAndNoCase) {
+  SetUpRegistry();
+  StartCourier("c1", kT);
+  Place("o1", kT, kT + 30 * kMinuteMs);
+  Ready("o1", kT + kMinuteMs);
+  out_.clear();
+  ASSERT_EQ(Apply(Make("fail-o1", kFailed, DeliveryFailed{"o1", "c1", FailureReason::kRefused})).outcome,
+            ApplyOutcome::kApplied);
+  ASSERT_EQ(Alerts().size(), 1u);
+  EXPECT_EQ(Alerts()[0].alert_id, "failed/o1");
+  EXPECT_EQ(Alerts()[0].kind, AlertKind::kDeliveryFailed);
+  EXPECT_EQ(Alerts()[0].severity, Severity::kWarning);
+  EXPECT_EQ(Alerts()[0].reason, "refused");
+  EXPECT_EQ(engine_.FindWellnessCase("wc-o1"), nullptr);
+}
+
+TEST_F(WellnessEngineTest, TheCaseEscalatesOnItsEventTimeTimersAndRepeatsTheLastStep) {
+  NoAnswer();
+  struct Step {
+    EventTimeMs due;
+    const char* alert_id;
+  };
+  const Step steps[] = {
+      {kFailed + 10 * kMinuteMs, "wellness/o1/1"},
+      {kFailed + 25 * kMinuteMs, "wellness/o1/2"},
+      {kFailed + 55 * kMinuteMs, "wellness/o1/3"},
+      {kFailed + 115 * kMinuteMs, "wellness/o1/3/2"},
+  };
+  for (const Step& step : steps) {
+    out_.clear();
+    TickAt(step.due - 1);
+    EXPECT_TRUE(Alerts().empty()) << step.alert_id << " not yet";
+    TickAt(step.due);
+    ASSERT_EQ(Alerts().size(), 1u) << step.alert_id;
+    EXPECT_EQ(Alerts()[0].alert_id, step.alert_id);
+    EXPECT_EQ(Alerts()[0].time_ms, step.due);
+    EXPECT_EQ(Alerts()[0].severity, Severity::kCritical);
+  }
+  // A long silence raises every announcement that fell due, in order, at its own time.
+  out_.clear();
+  TickAt(kFailed + 235 * kMinuteMs);
+  EXPECT_EQ(AlertIds(), (std::vector<std::string>{"wellness/o1/3/3", "wellness/o1/3/4"}));
+  EXPECT_EQ(Alerts()[0].time_ms, kFailed + 175 * kMinuteMs);
+  EXPECT_EQ(Alerts()[1].time_ms, kFailed + 235 * kMinuteMs);
+  const WellnessCase* c = engine_.FindWellnessCase("wc-o1");
+  EXPECT_EQ(c->step, WellnessStep::kCommunityWorker);
+  ASSERT_EQ(c->steps.size(), 4u);
+  EXPECT_EQ(c->steps[1].second, kFailed + 10 * kMinuteMs);
+  EXPECT_EQ(c->steps[3].second, kFailed + 55 * kMinuteMs);
+}
+
+TEST_F(WellnessEngineTest, AcknowledgementClosesTheCaseWithAnInfoAlertAndAnAuditEntry) {
+  NoAnswer();
+  TickAt(kFailed + 10 * kMinuteMs);
+  (void)Dump(engine_);
+  out_.clear();
+  const EventTimeMs at = kFailed + 12 * kMinuteMs;
+  ASSERT_EQ(Apply(Make("ack-1", at, AcknowledgeWellness{"wc-o1", WellnessOutcome::kElderSafe, "was in the garden", "ops-wang"}))
+                .outcome,
+            ApplyOutcome::kApplied);
+  ASSERT_EQ(Alerts().size(), 1u);
+  const Alert a = Alerts()[0];
+  EXPECT_EQ(a.alert_id, "wellness/o1/closed");
+  EXPECT_EQ(a.kind, AlertKind::kWellnessClosed);
+  EXPECT_EQ(a.severity, Severity::kInfo);
+  EXPECT_EQ(a.time_ms, at);
+  EXPECT_EQ(a.reason, "closed by ops-wang: elder_safe (was in the garden)");
+  const WellnessCase* c = engine_.FindWellnessCase("wc-o1");
+  EXPECT_TRUE(c->closed);
+  EXPECT_EQ(c->closed_by, "ops-wang");
+
+  state::WriteSet changes;
+  engine_.CollectChanges(&changes);
+  std::vector<AuditEntry> audit;
+  for (const auto& op : changes.ops()) {
+    if (!op.key.starts_with(state::kAuditPrefix)) continue;
+    EXPECT_EQ(op.key, state::AuditKey(at, "ack-1"));
+    audit.emplace_back();
+    ASSERT_TRUE(codec::DecodeAudit(op.value, &audit.back()).ok());
+  }
+  ASSERT_EQ(audit.size(), 1u);
+  EXPECT_EQ(audit[0].actor, "ops-wang");
+  EXPECT_EQ(audit[0].action, "acknowledge_wellness");
+  EXPECT_EQ(audit[0].target, "wc-o1");
+  EXPECT_EQ(audit[0].reason, "was in the garden");
+  EXPECT_EQ(audit[0].result, "elder_safe");
+
+  // Closed: no more escalations, and a second acknowledgement changes nothing.
+  out_.clear();
+  TickAt(kFailed + 5 * kHourMs);
+  EXPECT_TRUE(Alerts().empty());
+  (void)Dump(engine_);
+  const ApplyResult again =
+      Apply(Make("ack-2", kFailed + 5 * kHourMs, AcknowledgeWellness{"wc-o1", WellnessOutcome::kOther, "", "ops-li"}));
+  EXPECT_EQ(again.outcome, ApplyOutcome::kRejected);
+  EXPECT_EQ(again.reason, "wellness check wc-o1 is already closed");
+  EXPECT_TRUE(out_.empty());
+  EXPECT_EQ(engine_.FindWellnessCase("wc-o1")->closed_by, "ops-wang");
+  EXPECT_EQ(Dump(engine_), "") << "a rejected command leaves no audit entry";
+  EXPECT_EQ(Apply(Make("ack-3", kFailed + 5 * kHourMs, AcknowledgeWellness{"wc-nothing"})).outcome,
+            ApplyOutcome::kRejected);
+}
+
+TEST_F(WellnessEngineTest, AnOpenCaseSurvivesReloadKeepsEscalatingAndIsReannounced) {
+  NoAnswer();
+  TickAt(kFailed + 12 * kMinuteMs);
+  ASSERT_EQ(AlertIds().back(), "wellness/o1/1");
+  const Alert last = Alerts().back();
+  state::MemoryStore store;
+  std::unique_ptr<Engine> reloaded = Reload(engine_, store);
+  std::vector<Output> again;
+  reloaded->Reannounce(&again);
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(codec::EncodeAlert(std::get<Alert>(again[0])), codec::EncodeAlert(last)) << "the same alert, id and time";
+  // Both engines escalate alike from here.
+  const Event tick = Make("tick-later", kFailed + 60 * kMinuteMs, Tick{});
+  std::vector<Output> a, b;
+  ASSERT_EQ(engine_.Apply(tick, &a).outcome, ApplyOutcome::kApplied);
+  ASSERT_EQ(reloaded->Apply(tick, &b).outcome, ApplyOutcome::kApplied);
+  EXPECT_EQ(Encoded(a), Encoded(b));
+  std::vector<std::string> ids;
+  for (const Output& o : b) {
+    if (const Alert* alert = std::get_if<Alert>(&o)) ids.push_back(alert->alert_id);
+  }
+  EXPECT_EQ(ids, (std::vector<std::string>{"wellness/o1/2", "wellness/o1/3"}));
+
+  // Closed, it is announced no more after a restart.
+  ASSERT_EQ(reloaded->Apply(Make("ack", kFailed + 61 * kMinuteMs, AcknowledgeWellness{"wc-o1"}), &b).outcome,
+            ApplyOutcome::kApplied);
+  std::unique_ptr<Engine> third = Reload(*reloaded, store);
+  std::vector<Output> none;
+  third->Reannounce(&none);
+  EXPECT_TRUE(none.empty());
+  EXPECT_TRUE(third->FindWellnessCase("wc-o1")->closed);
+  ASSERT_EQ(third->Apply(Make("tick-much-later", kFailed + 9 * kHourMs, Tick{}), &none).outcome,
+            ApplyOutcome::kApplied);
+  EXPECT_TRUE(none.empty());
+}
+
+// ---- recall ----
+
+TEST_F(EngineTest, RecallStopsTheBatchAlertsForMealsOutAndDeliveredAndRejectsLaterOrders) {
+  SetUpRegistry();
+  StartCourier("c1", kT);
+  for (const char* id : {"o-del", "o-out", "o-asg", "o-new"}) PlaceFor(id, "elder-1", kT, kT + 30 * kMinuteMs, kHourMs, "b1");
+  PlaceFor("o-other", "elder-1", kT, kT + 30 * kMinuteMs, kHourMs, "b2");
+  for (const char* id : {"o-del", "o-out", "o-asg", "o-other"}) Ready(id, kT + kMinuteMs);
+  ASSERT_EQ(Apply(Make("pick-del", kT + 2 * kMinuteMs, PickedUp{"o-del", "c1"})).outcome, ApplyOutcome::kApplied);
+  ASSERT_EQ(Apply(Make("pick-out", kT + 2 * kMinuteMs, PickedUp{"o-out", "c1"})).outcome, ApplyOutcome::kApplied);
+  ASSERT_EQ(Apply(Make("done-del", kT + 31 * kMinuteMs, Delivered{"o-del", "c1"})).outcome, ApplyOutcome::kApplied);
+  Commit();
+  out_.clear();
+  const EventTimeMs at = kT + 32 * kMinuteMs;
+  ASSERT_EQ(Apply(Make("recall-1", at, RecallBatch{"site-1", "b1", "ops-li", "listeria"})).outcome,
+            ApplyOutcome::kApplied);
+
+  const std::string why = "batch b1 recalled by ops-li: listeria";
+  const auto alerts = Alerts();
+  ASSERT_EQ(AlertIds(), (std::vector<std::string>{"recall/site-1/b1/o-del", "recall/site-1/b1/o-out", "recall/site-1/b1"}));
+  for (const Alert& a : alerts) {
+    EXPECT_EQ(a.kind, AlertKind::kRecall);
+    EXPECT_EQ(a.severity, Severity::kCritical);
+    EXPECT_EQ(a.time_ms, at);
+    EXPECT_EQ(a.site_id, "site-1");
+  }
+  EXPECT_EQ(alerts[0].reason, why + "; already delivered: contact the elder, the meal must not be eaten");
+  EXPECT_EQ(alerts[1].reason, why + "; courier c1: do not hand it over, bring it back");
+  EXPECT_EQ(alerts[1].courier_id, "c1");
+  EXPECT_EQ(alerts[2].reason, why + ": 2 stopped, 1 out for delivery, 1 delivered");
+
+  EXPECT_EQ(engine_.FindOrder("o-del")->status, OrderStatus::kDelivered);
+  for (const char* id : {"o-out", "o-asg", "o-new"}) {
+    EXPECT_EQ(engine_.FindOrder(id)->status, OrderStatus::kCancelled) << id;
+    EXPECT_EQ(Last(id).note, why) << id;
+  }
+  EXPECT_EQ(engine_.FindOrder("o-other")->status, OrderStatus::kAssigned) << "another batch";
+  EXPECT_EQ(engine_.FindCourier("c1")->route,
+            (std::vector<RouteStop>{{StopKind::kPickup, "o-other"}, {StopKind::kDelivery, "o-other"}}));
+  ASSERT_FALSE(Plans().empty());
+  EXPECT_EQ(Plans().back().stops.size(), 2u);
+
+  std::map<std::string, std::string> kv;
+  const state::WriteSet changes = Commit();
+  for (const auto& op : changes.ops()) kv[op.key] = op.value;
+  ASSERT_TRUE(kv.contains(state::RecallKey("site-1", "b1")));
+  ASSERT_TRUE(kv.contains(state::AuditKey(at, "recall-1")));
+  AuditEntry audit;
+  ASSERT_TRUE(codec::DecodeAudit(kv[state::AuditKey(at, "recall-1")], &audit).ok());
+  EXPECT_EQ(audit.action, "recall");
+  EXPECT_EQ(audit.actor, "ops-li");
+  EXPECT_EQ(audit.target, "site-1/b1");
+  EXPECT_EQ(audit.reason, "listeria");
+  EXPECT_EQ(audit.result, "2 stopped, 1 out for delivery, 1 delivered");
+
+  // A later order of the recalled batch is refused; other batches are not.
+  out_.clear();
+  PlaceFor("o-late", "elder-1", at + kMinuteMs, kT + 2 * kHourMs, kHourMs, "b1");
+  EXPECT_EQ(engine_.FindOrder("o-late")->status, OrderStatus::kRejected);
+  ASSERT_EQ(Alerts().size(), 1u);
+  EXPECT_EQ(Alerts()[0].alert_id, "rejected/o-late");
+  EXPECT_EQ(Alerts()[0].kind, AlertKind::kOrderRejected);
+  EXPECT_EQ(Alerts()[0].reason, "batch b1 of site site-1 was recalled");
+  PlaceFor("o-b3", "elder-1", at + kMinuteMs, kT + 2 * kHourMs, kHourMs, "b3");
+  EXPECT_EQ(engine_.FindOrder("o-b3")->status, OrderStatus::kPlaced);
+
+  // The same batch again: refused, nothing raised.
+  out_.clear();
+  const ApplyResult twice = Apply(Make("recall-2", at + 2 * kMinuteMs, RecallBatch{"site-1", "b1", "ops-zhao", ""}));
+  EXPECT_EQ(twice.outcome, ApplyOutcome::kRejected);
+  EXPECT_EQ(twice.reason, "batch b1 is already recalled");
+  EXPECT_TRUE(out_.empty());
+  EXPECT_EQ(Apply(Make("recall-3", at, RecallBatch{"site-9", "b1", "ops-li", ""})).outcome, ApplyOutcome::kRejected);
+
+  // A restart remembers the recall.
+  std::unique_ptr<Engine> reloaded = Reload(engine_, store_);
+  std::vector<Output> more;
+  OrderPlaced p;
+  p.order_id = "o-after-restart";
+  p.site_id = "site-1";
+  p.elder_id = "elder-1";
+  p.window_start_ms = kT + 2 * kHourMs;
+  p.window_end_ms = p.window_start_ms + kHourMs;
+  p.batch_id = "b1";
+  const ApplyResult placed = reloaded->Apply(Make("placed-after", at + 3 * kMinuteMs, p), &more);
+  ASSERT_EQ(placed.outcome, ApplyOutcome::kApplied) << placed.reason;
+  EXPECT_EQ(reloaded->FindOrder("o-after-restart")->status, OrderStatus::kRejected);
+  EXPECT_EQ(reloaded->Apply(Make("recall-4", at + 3 * kMinuteMs, RecallBatch{"site-1", "b1", "ops-li", ""}), &more).outcome,
+            ApplyOutcome::kRejected);
+}
+
+// ---- site capacity and cancellation ----
+
+TEST_F(EngineTest, CancelledOrdersGiveBackTheSiteDaysCapacityRejectedOnesNeverTookIt) {
+  SetUpRegistry();
+  Site site{"site-1", "area-1", "", "", kSite, 2000, 0};
+  site.daily_capacity = 1;
+  ASSERT_EQ(Apply(Make("s1-capacity", kT0, site)).outcome, ApplyOutcome::kApplied);
+  const EventTimeMs window = kT + kHourMs;
+  PlaceFor("o1", "elder-1", kT, window);
+  PlaceFor("o2", "elder-1", kT, window);
+  ASSERT_EQ(engine_.FindOrder("o2")->status, OrderStatus::kRejected);
+  // Cancelling the rejected order must not free a place it never had.
+  EXPECT_EQ(Apply(Make("cancel-o2", kT + kMinuteMs, OrderCancelled{"o2", ""})).outcome, ApplyOutcome::kRejected);
+  PlaceFor("o3", "elder-1", kT + kMinuteMs, window);
+  EXPECT_EQ(engine_.FindOrder("o3")->status, OrderStatus::kRejected);
+  ASSERT_EQ(Apply(Make("cancel-o1", kT + 2 * kMinuteMs, OrderCancelled{"o1", "changed her mind"})).outcome,
+            ApplyOutcome::kApplied);
+  EXPECT_EQ(Last("o1").note, "changed her mind");
+  PlaceFor("o4", "elder-1", kT + 3 * kMinuteMs, window, kHourMs, "b1");
+  EXPECT_EQ(engine_.FindOrder("o4")->status, OrderStatus::kPlaced) << "o1's place is free again";
+  // A recall frees it as well.
+  ASSERT_EQ(Apply(Make("recall", kT + 4 * kMinuteMs, RecallBatch{"site-1", "b1", "ops", ""})).outcome,
+            ApplyOutcome::kApplied);
+  PlaceFor("o5", "elder-1", kT + 5 * kMinuteMs, window);
+  EXPECT_EQ(engine_.FindOrder("o5")->status, OrderStatus::kPlaced);
+  PlaceFor("o6", "elder-1", kT + 5 * kMinuteMs, window);
+  EXPECT_EQ(engine_.FindOrder("o6")->status, OrderStatus::kRejected);
+  // And a restart counts the same.
+  state::MemoryStore store;
+  std::unique_ptr<Engine> reloaded = Reload(engine_, store);
+  std::vector<Output> more;
+  ASSERT_EQ(reloaded->Apply(Make("cancel-o5", kT + 6 * kMinuteMs, OrderCancelled{"o5", ""}), &more).outcome,
+            ApplyOutcome::kApplied);
+  OrderPlaced p;
+  p.order_id = "o7";
+  p.site_id = "site-1";
+  p.elder_id = "elder-1";
+  p.window_start_ms = window;
+  p.window_end_ms = window + kHourMs;
+  ASSERT_EQ(reloaded->Apply(Make("placed-o7", kT + 7 * kMinuteMs, p), &more).outcome, ApplyOutcome::kApplied);
+  EXPECT_EQ(reloaded->FindOrder("o7")->status, OrderStatus::kPlaced);
+  p.order_id = "o8";
+  ASSERT_EQ(reloaded->Apply(Make("placed-o8", kT + 7 * kMinuteMs, p), &more).outcome, ApplyOutcome::kApplied);
+  EXPECT_EQ(reloaded->FindOrder("o8")->status, OrderStatus::kRejected);
+}
+
+// ---- tick ----
+
+TEST_F(EngineTest, TickOnlyAdvancesStreamTime) {
+  SetUpRegistry();
+  StartCourier("c1", kT);
+  Place("o1", kT, kT + kHourMs);
+  (void)Dump(engine_);
+  out_.clear();
+  TickAt(kT + 30 * kSecondMs);
+  EXPECT_TRUE(out_.empty());
+  EXPECT_EQ(Dump(engine_), state::AreaKey("area-1") + "=" + state::EncodeOffset(kT + 30 * kSecondMs) + ";" +
+                               state::DedupKey("area-1", "tick-" + std::to_string(kT + 30 * kSecondMs)) + "=;");
+  EXPECT_EQ(engine_.FindOrder("o1")->status, OrderStatus::kPlaced);
+}
+
+// ---- determinism ----
+
+// A day with every elder-care rule in it.
+std::pair<std::vector<std::string>, std::string> ElderCareDay() {
+  Engine engine{EngineOptions{}};
+  std::vector<Output> out;
+  auto apply = [&](std::string id, EventTimeMs t, EventBody body) {
+    engine.Apply(Event{std::move(id), "area-1", t, std::move(body)}, &out);
+  };
+  apply("s1", kT0, Site{"site-1", "area-1", "", "", kSite, 5000, 0});
+  apply("e1", kT0, Elder{"elder-1", "area-1", kHome, kLivingAlone, "", ""});
+  apply("eh", kT0, Elder{"elder-h", "area-1", kNorth300m, kVeryOld, "h1", ""});
+  apply("ea", kT0, Elder{"elder-a", "area-1", kNorth1km, 0, "", "hh-1"});
+  apply("eb", kT0, Elder{"elder-b", "area-1", kNorth1km, 0, "", "hh-1"});
+  apply("set", kT0, Standing());
+  const EventTimeMs t = PlacingAt(0);
+  for (const char* c : {"c1", "c2", "h1"}) {
+    apply(std::string("shift-") + c, t, ShiftStarted{c, TravelMode::kBike, 4, t + 5 * kHourMs, kSite, "t1"});
+  }
+  const std::vector<std::pair<std::string, std::string>> orders = {
+      {"o0", "elder-1"}, {"o1", "elder-h"}, {"o2", "elder-a"}, {"o3", "elder-b"}, {"o4", "elder-h"}, {"o5", "elder-1"}};
+  for (std::size_t i = 0; i < orders.size(); ++i) {
+    OrderPlaced p;
+    p.order_id = orders[i].first;
+    p.site_id = "site-1";
+    p.elder_id = orders[i].second;
+    p.window_start_ms = t + kHourMs + 10 * kMinuteMs;
+    p.window_end_ms = t + 2 * kHourMs + 10 * kMinuteMs;
+    p.batch_id = i % 2 ? "b-odd" : "b-even";
+    apply("placed-" + p.order_id, t, p);
+  }
+  for (const auto& [id, elder] : orders) apply("ready-" + id, t + kHourMs, OrderReady{id});
+  apply("ready-so", t + kHourMs + 10 * kSecondMs, OrderReady{"so-1@2025-12-01"});
+  apply("end-h1", t + kHourMs + 20 * kSecondMs, ShiftEnded{"h1"});
+  for (const auto& [id, elder] : orders) {
+    const Order* o = engine.FindOrder(id);
+    if (o->status == OrderStatus::kAssigned) apply("pick-" + id, t + kHourMs + 5 * kMinuteMs, PickedUp{id, o->courier_id});
+  }
+  const Order* first = engine.FindOrder("o0");
+  apply("fail-o0", t + kHourMs + 20 * kMinuteMs, DeliveryFailed{"o0", first->courier_id, FailureReason::kNoAnswer});
+  apply("recall", t + kHourMs + 21 * kMinuteMs, RecallBatch{"site-1", "b-odd", "ops", "mislabelled"});
+  apply("tick", t + 4 * kHourMs, Tick{});
+  apply("ack", t + 4 * kHourMs + kMinuteMs, AcknowledgeWellness{"wc-o0", WellnessOutcome::kAwayFromHome, "", "ops"});
+  return {Encoded(out), Dump(engine)};
+}
+
+TEST(EngineDeterminismTest, TheSameElderCareDayTwiceGivesTheSameOutputsAndState) {
+  const auto a = ElderCareDay();
+  const auto b = ElderCareDay();
+  EXPECT_EQ(a.first, b.first);
+  // The day does exercise the rules.
+  auto raised = [&](std::string_view id) {
+    return std::any_of(a.first.begin(), a.first.end(), [&](const std::string& o) { return o.find(id) != o.npos; });
+  };
+  EXPECT_TRUE(raised("wellness/o0/0"));
+  EXPECT_TRUE(raised("wellness/o0/3"));
+  EXPECT_TRUE(raised("wellness/o0/closed"));
+  EXPECT_TRUE(raised("recall/site-1/b-odd"));
+  for (const char* note : {"(paired helper)", "paired helper h1 cannot take it; team t1", "hub household hh-1",
+                           "standing order so-1", "batch b-odd recalled by ops"}) {
+    EXPECT_NE(a.second.find(note), std::string::npos) << note;
+  }
+  EXPECT_EQ(a.second, b.second);
 }
 
 }  // namespace

@@ -29,6 +29,12 @@ bool SharesStopWithPrevious(const Courier& courier, std::size_t i, const OrderLo
   return here.kind == StopKind::kPickup ? a->pickup == b->pickup : a->dropoff == b->dropoff;
 }
 
+DurationMs ServiceMs(const Courier& courier, std::size_t i, const OrderLookup& orders, const EngineOptions& options) {
+  const bool pickup = courier.route[i].kind == StopKind::kPickup;
+  if (SharesStopWithPrevious(courier, i, orders)) return pickup ? 0 : options.hub_handover_ms;
+  return pickup ? options.pickup_service_ms : options.delivery_service_ms;
+}
+
 void BuildJobStops(const Order& order, std::int32_t job, const EngineOptions& options,
                    routing::Stop* pickup, routing::Stop* delivery) {
   pickup->location = order.pickup;
@@ -77,10 +83,7 @@ routing::Route BuildRoute(const Courier& courier, const OrderLookup& orders, Eve
     routing::Stop pickup, delivery;
     BuildJobStops(*order, it->second, options, &pickup, &delivery);
     routing::Stop stop = rs.kind == StopKind::kPickup ? pickup : delivery;
-    if (SharesStopWithPrevious(courier, route.stops.size(), orders)) {
-      // One door, one kitchen counter: the further meals only take the handover.
-      stop.service_ms = rs.kind == StopKind::kPickup ? 0 : options.hub_handover_ms;
-    }
+    stop.service_ms = ServiceMs(courier, route.stops.size(), orders, options);
     if (rs.kind == StopKind::kDelivery && order->status == OrderStatus::kPickedUp) {
       route.vehicle.onboard += static_cast<std::int32_t>(order->meals);
     }

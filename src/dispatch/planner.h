@@ -28,6 +28,11 @@ routing::Route BuildRoute(const Courier& courier, const OrderLookup& orders, Eve
 // door, one after the other.
 bool SharesStopWithPrevious(const Courier& courier, std::size_t i, const OrderLookup& orders);
 
+// The time spent at courier.route[i]: the configured pickup or delivery
+// time, but none for a further meal collected at a shared stop and only the
+// hub handover for one handed over at a shared door.
+DurationMs ServiceMs(const Courier& courier, std::size_t i, const OrderLookup& orders, const EngineOptions& options);
+
 // The pickup and delivery stops of a ready order, with `job` as handle.
 void BuildJobStops(const Order& order, std::int32_t job, const EngineOptions& options,
                    routing::Stop* pickup, routing::Stop* delivery);

@@ -6,6 +6,7 @@
 
 #include "codec/state_codec.h"
 #include "common/dates.h"
+#include "common/geo.h"
 #include "dispatch/planner.h"
 #include "state/keys.h"
 
@@ -34,6 +35,10 @@ json OrderJson(const Order& o) {
           {"ready_ms", o.ready_ms},
           {"picked_up_ms", o.picked_up_ms},
           {"done_ms", o.done_ms},
+          {"batch_id", o.batch_id},
+          {"hub_household_id", o.hub_household_id},
+          {"standing_id", o.standing_id},
+          {"proof_ref", o.proof_ref},
           {"timeline", timeline}};
 }
 
@@ -217,6 +222,15 @@ api::Router MakeRoutes(RouteContext ctx) {
 
   router.Add("GET", "/api/v1/couriers/{id}", [ctx](const api::Request& req) {
     const std::string& id = req.path_params.at("id");
+    // Locations are WGS-84 inside; a console drawing on a Chinese map SDK
+    // asks for GCJ-02 and gets every location of the answer converted.
+    const auto system_param = req.query.find("system");
+    const std::string system = system_param == req.query.end() ? "wgs84" : system_param->second;
+    if (system != "wgs84" && system != "gcj02") return api::Error(400, "'system' must be wgs84 or gcj02");
+    auto place = [&](GeoPoint p) -> json {
+      if (system == "gcj02") p = Wgs84ToGcj02(p);
+      return {{"lat", p.lat}, {"lon", p.lon}, {"system", system == "gcj02" ? "GCJ02" : "WGS84"}};
+    };
     std::string bytes;
     if (!ctx.store->Get(state::CourierKey(id), &bytes).ok()) return api::Error(404, "no courier " + id);
     Courier courier;
@@ -241,16 +255,19 @@ api::Router MakeRoutes(RouteContext ctx) {
       stops.push_back({{"kind", StopKindName(s.kind)},
                        {"order_id", s.order_id},
                        {"site_id", s.site_id},
+                       {"location", place(s.location)},
                        {"planned_arrival_ms", s.arrival_ms},
-                       {"planned_departure_ms", s.departure_ms}});
+                       {"planned_departure_ms", s.departure_ms},
+                       {"stop_index", s.stop_index}});
     }
     return api::Json(200, {{"courier_id", courier.courier_id},
                            {"area_id", courier.area_id},
+                           {"team_id", courier.team_id},
                            {"on_shift", courier.on_shift},
                            {"available", courier.available},
                            {"box_capacity", courier.box_capacity},
                            {"shift_end_ms", courier.shift_end_ms},
-                           {"location", {{"lat", courier.location.lat}, {"lon", courier.location.lon}, {"system", "WGS84"}}},
+                           {"location", place(courier.location)},
                            {"location_ms", courier.location_ms},
                            {"plan_version", courier.plan_version},
                            {"route", stops}});
@@ -258,6 +275,7 @@ api::Router MakeRoutes(RouteContext ctx) {
   router.Add("GET", "/api/v1/ledger", [ctx](const api::Request& req) { return LedgerQuery(ctx, req); });
   router.Add("GET", "/api/v1/coverage", [ctx](const api::Request& req) { return CoverageQuery(ctx, req); });
   router.Add("GET", "/api/v1/trace", [ctx](const api::Request& req) { return TraceQuery(ctx, req); });
+  AddCommandRoutes(router, ctx);
   return router;
 }
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 
 #include "api/http_server.h"
 #include "dispatch/engine.h"
@@ -17,8 +18,16 @@ struct RouteContext {
   const state::Store* store;
   const std::atomic<bool>* ready;
   dispatch::EngineOptions engine_options;  // to compute planned times
+  // Publishes an operator's command to the commands topic and waits for the
+  // broker (CommandPublisher::Publish).
+  std::function<Status(const Event&)> publish_command;
 };
 
 api::Router MakeRoutes(RouteContext context);
+
+// The command endpoints (POST /api/v1/recalls, POST
+// /api/v1/wellness/{id}/acknowledge) and what they act on (GET
+// /api/v1/wellness[/{id}], /api/v1/audit, /api/v1/standing-orders/{id}).
+void AddCommandRoutes(api::Router& router, const RouteContext& context);
 
 }  // namespace meal::service

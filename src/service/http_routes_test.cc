@@ -159,5 +159,116 @@ TEST(CoverageQueryTest, SharesOfEldersWithinASitesRadiusPerArea) {
   EXPECT_EQ(Get(store, "/api/v1/coverage?area=area-9").status, 404u);
 }
 
+// The command endpoints over a store holding one site, one open and one
+// closed wellness check; published commands are captured, not sent.
+class CommandRoutesTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    state::WriteSet w;
+    Site site;
+    site.site_id = "site-1";
+    site.area_id = "area-1";
+    w.Put(state::SiteKey("site-1"), codec::EncodeSite(site));
+    w.Put(state::AreaKey("area-1"), state::EncodeOffset(1'795'990'000'000));
+    WellnessCase open;
+    open.case_id = "wc-o1";
+    open.area_id = "area-1";
+    open.order_id = "o1";
+    open.step = WellnessStep::kPhoneCall;
+    open.steps = {{WellnessStep::kCourierRetries, 1'795'989'000'000}, {WellnessStep::kPhoneCall, 1'795'989'600'000}};
+    open.step_due_ms = 1'795'990'500'000;
+    w.Put(state::WellnessKey("wc-o1"), codec::EncodeWellnessCase(open));
+    WellnessCase closed = open;
+    closed.case_id = "wc-o2";
+    closed.closed = true;
+    closed.closed_by = "duty-officer";
+    w.Put(state::WellnessKey("wc-o2"), codec::EncodeWellnessCase(closed));
+    w.Put(state::RecallKey("site-1", "b-old"), {});
+    ASSERT_TRUE(store_.Commit(w).ok());
+  }
+
+  api::Response Call(const std::string& method, const std::string& target, const std::string& body = {}) {
+    metrics::Registry metrics;
+    std::atomic<bool> ready{true};
+    RouteContext ctx{&metrics, &store_, &ready, {}, [this](const Event& e) {
+                       published_.push_back(e);
+                       return publish_status_;
+                     }};
+    const api::Router router = MakeRoutes(ctx);
+    api::Request req;
+    req.method = method;
+    req.body = body;
+    EXPECT_TRUE(api::ParseTarget(target, req).ok()) << target;
+    return router.Dispatch(req);
+  }
+
+  state::MemoryStore store_;
+  std::vector<Event> published_;
+  Status publish_status_ = Status::Ok();
+};
+
+TEST_F(CommandRoutesTest, RecallIsPublishedToTheSitesAreaAtItsStreamTime) {
+  const api::Response r = Call("POST", "/api/v1/recalls",
+                               R"({"site_id":"site-1","batch_id":"b-7","actor":"inspector-li","reason":"suspect rice"})");
+  ASSERT_EQ(r.status, 202u) << r.body;
+  ASSERT_EQ(published_.size(), 1u);
+  const Event& e = published_[0];
+  EXPECT_EQ(e.area_id, "area-1");
+  EXPECT_EQ(e.time_ms, 1'795'990'000'000);
+  const auto& recall = std::get<RecallBatch>(e.body);
+  EXPECT_EQ(recall.batch_id, "b-7");
+  EXPECT_EQ(recall.actor, "inspector-li");
+  EXPECT_EQ(recall.reason, "suspect rice");
+  EXPECT_EQ(nlohmann::json::parse(r.body)["command_id"], e.event_id);
+}
+
+TEST_F(CommandRoutesTest, BadRecallsGetAClearFourHundred) {
+  EXPECT_EQ(Call("POST", "/api/v1/recalls", "not json").status, 400u);
+  api::Response r = Call("POST", "/api/v1/recalls", R"({"site_id":"site-1","batch_id":"b-7","reason":"x"})");
+  EXPECT_EQ(r.status, 400u);
+  EXPECT_THAT(r.body, HasSubstr("'actor' is required"));
+  r = Call("POST", "/api/v1/recalls", R"({"site_id":"site-9","batch_id":"b-7","actor":"a","reason":"x"})");
+  EXPECT_EQ(r.status, 404u);
+  r = Call("POST", "/api/v1/recalls", R"({"site_id":"site-1","batch_id":"b-old","actor":"a","reason":"x"})");
+  EXPECT_EQ(r.status, 409u);
+  EXPECT_THAT(r.body, HasSubstr("already recalled"));
+  EXPECT_TRUE(published_.empty());
+}
+
+TEST_F(CommandRoutesTest, AcknowledgingAWellnessCheckNeedsAnOpenCaseAndAnOutcome) {
+  api::Response r = Call("POST", "/api/v1/wellness/wc-o1/acknowledge",
+                         R"({"outcome":"away_from_home","actor":"duty-officer","note":"at her daughter's"})");
+  ASSERT_EQ(r.status, 202u) << r.body;
+  ASSERT_EQ(published_.size(), 1u);
+  const auto& ack = std::get<AcknowledgeWellness>(published_[0].body);
+  EXPECT_EQ(ack.case_id, "wc-o1");
+  EXPECT_EQ(ack.outcome, WellnessOutcome::kAwayFromHome);
+  EXPECT_EQ(ack.note, "at her daughter's");
+  EXPECT_EQ(Call("POST", "/api/v1/wellness/wc-o1/acknowledge", R"({"outcome":"fine","actor":"a"})").status, 400u);
+  EXPECT_EQ(Call("POST", "/api/v1/wellness/wc-o9/acknowledge", R"({"outcome":"elder_safe","actor":"a"})").status, 404u);
+  r = Call("POST", "/api/v1/wellness/wc-o2/acknowledge", R"({"outcome":"elder_safe","actor":"a"})");
+  EXPECT_EQ(r.status, 409u);
+  EXPECT_THAT(r.body, HasSubstr("closed by duty-officer"));
+  publish_status_ = Status::Io("broker down");
+  EXPECT_EQ(Call("POST", "/api/v1/wellness/wc-o1/acknowledge", R"({"outcome":"elder_safe","actor":"a"})").status, 503u);
+}
+
+TEST_F(CommandRoutesTest, ListsOpenWellnessChecksWithTheirSteps) {
+  api::Response r = Call("GET", "/api/v1/wellness");
+  ASSERT_EQ(r.status, 200u) << r.body;
+  auto j = nlohmann::json::parse(r.body);
+  ASSERT_EQ(j["cases"].size(), 1u);
+  EXPECT_EQ(j["cases"][0]["case_id"], "wc-o1");
+  EXPECT_EQ(j["cases"][0]["step"], "phone_call");
+  EXPECT_EQ(j["cases"][0]["escalates_at_ms"], 1'795'990'500'000);
+  EXPECT_EQ(j["cases"][0]["steps"].size(), 2u);
+  j = nlohmann::json::parse(Call("GET", "/api/v1/wellness?status=all").body);
+  EXPECT_EQ(j["cases"].size(), 2u);
+  EXPECT_EQ(Call("GET", "/api/v1/wellness?status=maybe").status, 400u);
+  j = nlohmann::json::parse(Call("GET", "/api/v1/wellness/wc-o2").body);
+  EXPECT_EQ(j["closed"]["by"], "duty-officer");
+  EXPECT_EQ(Call("GET", "/api/v1/wellness/wc-o9").status, 404u);
+}
+
 }  // namespace
 }  // namespace meal::service

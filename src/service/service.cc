@@ -22,8 +22,10 @@ kafka::Properties ClientProps(const config::Config& c) {
 
 }  // namespace
 
-dispatch::EngineOptions MakeEngineOptions(const config::DispatchConfig& c, const config::PriorityConfig& p,
-                                          const std::vector<config::TariffConfig>& tariffs) {
+dispatch::EngineOptions MakeEngineOptions(const config::Config& config) {
+  const config::DispatchConfig& c = config.dispatch;
+  const config::PriorityConfig& p = config.priority;
+  const config::WellnessConfig& w = config.wellness;
   dispatch::EngineOptions o;
   o.hot_meal_limit_ms = c.hot_meal_limit_min * kMinuteMs;
   o.chilled_meal_limit_ms = c.chilled_meal_limit_min * kMinuteMs;
@@ -42,8 +44,14 @@ dispatch::EngineOptions MakeEngineOptions(const config::DispatchConfig& c, const
   o.must_serve_priority = p.must_serve_from;
   o.utc_offset_ms = c.utc_offset_min * kMinuteMs;
   o.reject_outside_radius = c.outside_radius == "reject";
+  o.helper_fallback_team = c.helper_fallback == "team";
+  o.continuity_tolerance_ms = c.continuity_tolerance_s * kSecondMs;
+  o.hub_handover_ms = c.hub_handover_s * kSecondMs;
+  o.standing_lead_ms = c.standing_lead_min * kMinuteMs;
+  o.wellness_schedule = {w.courier_retry_min * kMinuteMs, w.phone_call_min * kMinuteMs,
+                         w.emergency_contact_min * kMinuteMs, w.community_worker_min * kMinuteMs};
   o.tariffs.clear();
-  for (const config::TariffConfig& t : tariffs) {
+  for (const config::TariffConfig& t : config.tariffs) {
     o.tariffs.push_back({t.site == "*" ? std::string() : t.site, t.category == "*" ? -1 : ElderCategoryBitOf(t.category),
                          Payment{t.price_fen, t.individual_fen, t.enterprise_fen, t.government_fen, t.village_fen,
                                  t.charity_fen}});
@@ -52,10 +60,11 @@ dispatch::EngineOptions MakeEngineOptions(const config::DispatchConfig& c, const
 }
 
 Service::Service(config::Config config)
-    : config_(std::move(config)), engine_options_(MakeEngineOptions(config_.dispatch, config_.priority, config_.tariffs)) {
+    : config_(std::move(config)), engine_options_(MakeEngineOptions(config_)) {
   area_topics_ = {{config_.topics.orders, codec::InputKind::kOrders},
                   {config_.topics.couriers, codec::InputKind::kCouriers},
-                  {config_.topics.deliveries, codec::InputKind::kDeliveries}};
+                  {config_.topics.deliveries, codec::InputKind::kDeliveries},
+                  {config_.topics.commands, codec::InputKind::kCommands}};
   for (const AreaTopic& t : area_topics_) {
     events_by_topic_.push_back(&metrics_.GetCounter("meal_events_total", "Input records read, per topic", {{"topic", t.name}}));
     dead_letters_by_topic_.push_back(&metrics_.GetCounter("meal_dead_letters_total", "Input records sent to the dead-letter topic, per input topic", {{"topic", t.name}}));
@@ -106,7 +115,8 @@ Status Service::Start() {
       {config_.topics.orders, p, rf, false},      {config_.topics.couriers, p, rf, false},
       {config_.topics.deliveries, p, rf, false},  {config_.topics.sites, 1, rf, true},
       {config_.topics.elders, 1, rf, true},       {config_.topics.assignments, p, rf, false},
-      {config_.topics.alerts, p, rf, false},      {config_.topics.dlq, p, rf, false}};
+      {config_.topics.alerts, p, rf, false},      {config_.topics.dlq, p, rf, false},
+      {config_.topics.commands, p, rf, false}};
   if (Status s = kafka::EnsureTopics(props, topics, 15000); !s.ok()) return s;
 
   try {
@@ -117,6 +127,16 @@ Status Service::Start() {
         &metrics_.GetCounter("meal_output_retries_total", "Outputs produced again after a failed delivery"));
     if (Status s = outbox_->Recover(*store_); !s.ok()) return s;
     outbox_->Publish();
+    // Open wellness checks are announced again: whoever watched the alerts
+    // before the restart may not be watching now.
+    std::vector<dispatch::Output> reannounced;
+    engine_->Reannounce(&reannounced);
+    if (!reannounced.empty()) {
+      spdlog::info("re-announcing {} open wellness checks", reannounced.size());
+      EnqueueOutputs(reannounced);
+      dirty_ = true;
+    }
+    commands_ = std::make_unique<CommandPublisher>(props, config_.topics.commands);
 
     BootstrapRegistry();
 
@@ -140,7 +160,8 @@ Status Service::Start() {
   http_options.port = static_cast<std::uint16_t>(config_.http.port);
   http_options.threads = config_.http.threads;
   http_ = std::make_unique<api::HttpServer>(
-      http_options, MakeRoutes({&metrics_, store_.get(), &ready_, engine_options_}));
+      http_options, MakeRoutes({&metrics_, store_.get(), &ready_, engine_options_,
+                                [this](const Event& command) { return commands_->Publish(command); }}));
   if (Status s = http_->Start(); !s.ok()) {
     return Status::Io("http " + config_.http.address + ":" + std::to_string(config_.http.port) + ": " + s.message());
   }
@@ -223,17 +244,21 @@ void Service::ApplyEvent(const std::string& topic, std::int32_t partition, std::
       return;
   }
   if (std::holds_alternative<OrderReady>(event.body)) decisions_.push_back(batch_read_at_);
-  for (std::size_t i = before; i < outputs_.size(); ++i) {
-    if (const Assignment* a = std::get_if<Assignment>(&outputs_[i])) {
+  EnqueueOutputs(std::span(outputs_).subspan(before));
+  outputs_.resize(before);
+}
+
+void Service::EnqueueOutputs(std::span<const dispatch::Output> outputs) {
+  for (const dispatch::Output& output : outputs) {
+    if (const Assignment* a = std::get_if<Assignment>(&output)) {
       assignments_->Inc();
       outbox_->Add({config_.topics.assignments, a->area_id, codec::EncodeAssignment(*a), a->time_ms});
     } else {
-      const Alert& alert = std::get<Alert>(outputs_[i]);
+      const Alert& alert = std::get<Alert>(output);
       alerts_->Inc();
       outbox_->Add({config_.topics.alerts, alert.area_id, codec::EncodeAlert(alert), alert.time_ms});
     }
   }
-  outputs_.resize(before);
 }
 
 void Service::DeadLetter(const std::string& topic, std::int32_t partition, std::int64_t offset,

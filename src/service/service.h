@@ -7,6 +7,7 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -19,14 +20,14 @@
 #include "kafka/producer.h"
 #include "kafka/reader.h"
 #include "metrics/registry.h"
+#include "service/command_publisher.h"
 #include "service/outbox.h"
 #include "state/rocksdb_store.h"
 
 namespace meal::service {
 
 // Engine options from the [dispatch] and [priority] sections and the tariffs.
-dispatch::EngineOptions MakeEngineOptions(const config::DispatchConfig& dispatch, const config::PriorityConfig& priority,
-                                          const std::vector<config::TariffConfig>& tariffs);
+dispatch::EngineOptions MakeEngineOptions(const config::Config& config);
 
 class Service {
  public:
@@ -61,6 +62,9 @@ class Service {
   void DeadLetter(const std::string& topic, std::int32_t partition, std::int64_t offset,
                   std::string_view key, std::string_view value, std::int64_t timestamp_ms,
                   std::string_view reason);
+  // Puts the engine's outputs in the outbox, to be committed with the state
+  // that caused them.
+  void EnqueueOutputs(std::span<const dispatch::Output> outputs);
   Status Commit();
   void UpdateGauges();
 
@@ -75,6 +79,7 @@ class Service {
   std::unique_ptr<ingest::GroupConsumer> consumer_;
   std::unique_ptr<kafka::Reader> registry_;
   std::map<kafka::TopicPartition, std::int64_t> registry_offsets_;
+  std::unique_ptr<CommandPublisher> commands_;
   std::unique_ptr<api::HttpServer> http_;
   std::vector<AreaTopic> area_topics_;
   std::atomic<bool> ready_{false};

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "mealdispatch/v1/events.pb.h"
+#include "common/dates.h"
 #include "common/random.h"
 
 namespace meal::sim {
@@ -28,6 +29,7 @@ enum Stream : std::uint64_t {
   kStreamElders,
   kStreamOrders,
   kStreamMalformed,
+  kStreamStanding,
 };
 
 struct District {
@@ -100,9 +102,9 @@ struct Pending {
   int malformed_kind = -1;
 };
 
+// Who eats together: one elder, or a hub household with its host first.
 struct Unit {
-  std::size_t elder_index = 0;  // the elder (or hub host) the order names
-  std::uint32_t hub_size = 0;   // 0 for a single elder
+  std::vector<std::size_t> elders;  // into city_.elders
 };
 
 class Builder {
@@ -115,7 +117,9 @@ class Builder {
     MakeCouriers();
     MakeElders();
     MakeRegistry();
+    MakeStanding();
     MakeOrders();
+    MakeRecall();
     MakeMalformed();
     Finish();
     return std::move(city_);
@@ -201,6 +205,7 @@ class Builder {
         c.area_id = area.id;
         const SiteInfo& site = city_.sites[area.sites[static_cast<std::size_t>(i) % area.sites.size()]];
         c.site_id = site.site_id;
+        c.team_id = "team-" + site.site_id.substr(std::string_view("site-").size());
         switch (rng.Pick({0.15, 0.20, 0.50, 0.15})) {
           case 0:
             c.mode = pb::WALK;
@@ -248,6 +253,7 @@ class Builder {
     s->set_box_capacity(c.box_capacity);
     s->set_shift_end_ms(shift.end_ms);
     SetLocation(s->mutable_location(), site.location, pb::WGS84);
+    s->set_team_id(c.team_id);
     AddEvent(opt_.topics.couriers, c.area_id, started, shift.start_ms);
 
     if (opt_.static_location_pings && opt_.location_interval_ms > 0) {
@@ -333,7 +339,8 @@ class Builder {
             member.home_wgs84 = city_.elders[host].home_wgs84;
             in_hub[order[next + k]] = true;
           }
-          area.site_units[s].push_back({host, static_cast<std::uint32_t>(size)});
+          const auto first = order.begin() + static_cast<std::ptrdiff_t>(next);
+          area.site_units[s].push_back({std::vector<std::size_t>(first, first + static_cast<std::ptrdiff_t>(size))});
           next += size;
           to_place -= static_cast<std::int64_t>(size);
         }
@@ -341,7 +348,7 @@ class Builder {
         for (std::size_t index : members) {
           ElderInfo& elder = city_.elders[index];
           if (!in_hub[index]) {
-            area.site_units[s].push_back({index, 0});
+            area.site_units[s].push_back({{index}});
             if (!area.both_shift_couriers.empty() && rng.Chance(opt_.paired_helper_share)) {
               elder.paired_helper_id = area.both_shift_couriers[static_cast<std::size_t>(rng.UniformInt(
                   0, static_cast<std::int64_t>(area.both_shift_couriers.size()) - 1))];
@@ -351,7 +358,7 @@ class Builder {
         }
         // Units in elder order, so the draw below does not depend on the shuffle.
         std::sort(area.site_units[s].begin(), area.site_units[s].end(),
-                  [](const Unit& a, const Unit& b) { return a.elder_index < b.elder_index; });
+                  [](const Unit& a, const Unit& b) { return a.elders.front() < b.elders.front(); });
       }
     }
   }
@@ -386,87 +393,249 @@ class Builder {
     }
   }
 
+  // Standing orders replace the one-off orders of the elders who have one,
+  // so those elders leave the draw of units.
+  void MakeStanding() {
+    if (opt_.standing_order_share <= 0) return;
+    Rng rng(DeriveSeed(opt_.seed, kStreamStanding));
+    const std::string date = LocalDate(opt_.day_start_ms, kChinaUtcOffsetMs);
+    const bool weekday = IsoWeekday(date) <= 5;
+    for (Area& area : areas_) {
+      int number = 0;
+      for (std::size_t s = 0; s < area.sites.size(); ++s) {
+        const SiteInfo& site = city_.sites[area.sites[s]];
+        std::vector<Unit>& units = area.site_units[s];
+        std::vector<std::size_t> candidates;  // into units
+        for (std::size_t u = 0; u < units.size(); ++u) {
+          if (units[u].elders.size() == 1 && city_.elders[units[u].elders.front()].paired_helper_id.empty()) {
+            candidates.push_back(u);
+          }
+        }
+        const double wanted = opt_.standing_order_share * static_cast<double>(area.site_elders[s].size());
+        const std::size_t count = std::min(candidates.size(), static_cast<std::size_t>(std::llround(wanted)));
+        // A partial shuffle picks `count` of them.
+        for (std::size_t i = 0; i < count; ++i) {
+          std::swap(candidates[i], candidates[static_cast<std::size_t>(
+                                       rng.UniformInt(static_cast<std::int64_t>(i),
+                                                      static_cast<std::int64_t>(candidates.size()) - 1))]);
+        }
+        candidates.resize(count);
+        std::sort(candidates.begin(), candidates.end());
+        for (std::size_t u : candidates) {
+          StandingInfo info;
+          info.standing_id = "standing-" + area.slug + "-" + Pad(++number, 3);
+          info.area_id = area.id;
+          info.site_id = site.site_id;
+          info.elder_id = city_.elders[units[u].elders.front()].elder_id;
+          const std::size_t nth = city_.standing.size();
+          info.story = nth == 0 ? StandingStory::kSuspended
+                       : nth == 1 ? StandingStory::kSuspendedThenResumed
+                                  : StandingStory::kServed;
+          // The same lunch slots as the one-off orders.
+          const double peak = (rng.Unit() + rng.Unit()) / 2;
+          const std::int64_t start_min = 11 * 60 + 5 * std::llround(peak * 90.0 / 5.0);
+          const std::int64_t end_min = start_min + 45 + 5 * rng.UniformInt(0, 3);
+          info.window_start_ms = opt_.day_start_ms + start_min * kMinuteMs;
+          info.window_end_ms = opt_.day_start_ms + end_min * kMinuteMs;
+          const EventTimeMs ready_ms = info.window_start_ms - rng.UniformInt(20 * 60, 40 * 60) * kSecondMs;
+          if (weekday) {
+            info.order_id = info.standing_id + "@" + date;
+            if (info.story != StandingStory::kSuspended) info.ready_ms = ready_ms;
+          }
+
+          pb::OrderEvent set;
+          SetHeader(set.mutable_header(), area.id, StandingSetMs());
+          pb::StandingOrderSet* p = set.mutable_standing_set();
+          p->set_standing_id(info.standing_id);
+          p->set_site_id(info.site_id);
+          p->set_elder_id(info.elder_id);
+          p->set_meals(1);
+          p->set_meal_class(pb::HOT);
+          for (std::uint32_t d = 1; d <= 5; ++d) p->add_weekdays(d);
+          p->set_window_start_min(static_cast<std::uint32_t>(start_min));
+          p->set_window_end_min(static_cast<std::uint32_t>(end_min));
+          p->set_first_date(date);
+          p->set_batch_id("batch-" + site.site_id + "-standing");
+          AddEvent(opt_.topics.orders, area.id, set, StandingSetMs());
+
+          // The service generates the day's order 3 h (its default lead)
+          // before the window: the hospital stay begins after that, so the
+          // order is cancelled; the stay with family begins before it and
+          // ends after it, so the order is generated late, on resumption.
+          auto suspend = [&](const std::string& until, const char* reason) {
+            pb::OrderEvent e;
+            SetHeader(e.mutable_header(), area.id, info.suspended_ms);
+            pb::StandingOrderSuspended* q = e.mutable_standing_suspended();
+            q->set_standing_id(info.standing_id);
+            q->set_from_date(date);
+            q->set_until_date(until);
+            q->set_reason(reason);
+            AddEvent(opt_.topics.orders, area.id, e, info.suspended_ms);
+          };
+          if (info.story == StandingStory::kSuspended) {
+            info.suspended_ms = info.window_start_ms - 90 * kMinuteMs;
+            suspend(AddDays(date, 6), "hospital stay");
+          } else if (info.story == StandingStory::kSuspendedThenResumed) {
+            info.suspended_ms = StandingSetMs() + 15 * kMinuteMs;
+            info.resumed_ms = info.window_start_ms - 100 * kMinuteMs;
+            suspend({}, "staying with family");
+            pb::OrderEvent r;
+            SetHeader(r.mutable_header(), area.id, info.resumed_ms);
+            r.mutable_standing_resumed()->set_standing_id(info.standing_id);
+            AddEvent(opt_.topics.orders, area.id, r, info.resumed_ms);
+          }
+          if (info.ready_ms >= 0) {
+            pb::OrderEvent e;
+            SetHeader(e.mutable_header(), area.id, info.ready_ms);
+            e.mutable_ready()->set_order_id(info.order_id);
+            AddEvent(opt_.topics.orders, area.id, e, info.ready_ms);
+          }
+          city_.standing.push_back(std::move(info));
+        }
+        // Remove the picked units, last first so the indices stay valid.
+        for (auto it = candidates.rbegin(); it != candidates.rend(); ++it) {
+          units.erase(units.begin() + static_cast<std::ptrdiff_t>(*it));
+        }
+      }
+    }
+  }
+
+  // When the office publishes the standing orders: before the first order
+  // of the day is due, late enough not to stretch a real-time run over the
+  // quiet night.
+  EventTimeMs StandingSetMs() const { return LocalMs(7, 30); }
+
   void MakeOrders() {
     Rng rng(DeriveSeed(opt_.seed, kStreamOrders));
     const int areas = static_cast<int>(areas_.size());
     for (int a = 0; a < areas; ++a) {
       Area& area = areas_[static_cast<std::size_t>(a)];
       const int count = opt_.orders / areas + (a < opt_.orders % areas ? 1 : 0);
-      for (int k = 0; k < count; ++k) {
+      for (int k = 0; k < count;) {
         const std::size_t s = static_cast<std::size_t>(
             rng.UniformInt(0, static_cast<std::int64_t>(area.sites.size()) - 1));
         const std::vector<Unit>& units = area.site_units[s];
-        if (units.empty()) continue;
-        const Unit unit = units[static_cast<std::size_t>(rng.UniformInt(0, static_cast<std::int64_t>(units.size()) - 1))];
+        if (units.empty()) {
+          ++k;
+          continue;
+        }
+        const Unit& unit =
+            units[static_cast<std::size_t>(rng.UniformInt(0, static_cast<std::int64_t>(units.size()) - 1))];
         const SiteInfo& site = city_.sites[area.sites[s]];
-        const ElderInfo& elder = city_.elders[unit.elder_index];
+        const ElderInfo& host = city_.elders[unit.elders.front()];
+        const bool hub = unit.elders.size() > 1;
 
-        OrderInfo o;
-        o.order_id = "order-" + area.slug + "-s" + std::to_string(opt_.seed) + "-" + Pad(k + 1, 5);
-        o.area_id = area.id;
-        o.site_id = site.site_id;
-        o.elder_id = elder.elder_id;
         // Windows peak mid-meal: a triangular draw over 11:00–12:30 or
-        // 17:00–18:30, on 5-minute slots as sites publish them.
+        // 17:00–18:30, on 5-minute slots as sites publish them. A hub
+        // household's meals share the window, the kitchen and the batch.
         const bool lunch = rng.Chance(0.6);
         const double peak = (rng.Unit() + rng.Unit()) / 2;  // triangular on [0, 1)
         const std::int64_t slot_min = 5 * std::llround(peak * 90.0 / 5.0);
-        o.window_start_ms = LocalMs(lunch ? 11 : 17, 0) + slot_min * kMinuteMs;
-        o.window_end_ms = o.window_start_ms + (45 + 5 * rng.UniformInt(0, 3)) * kMinuteMs;
-        o.placed_ms = o.window_start_ms - rng.UniformInt(60 * 60, 180 * 60) * kSecondMs;
-        const EventTimeMs ready_ms = o.window_start_ms - rng.UniformInt(20 * 60, 40 * 60) * kSecondMs;
-        o.meals = unit.hub_size > 0 ? unit.hub_size : (rng.Chance(0.2) ? 2u : 1u);
-        o.meal_class = static_cast<int>(rng.Pick({0.85, 0.10, 0.05})) + pb::HOT;
-        const bool cancelled = rng.Chance(opt_.cancel_share);
-        if (cancelled) {
-          o.cancelled_ms = o.placed_ms + rng.UniformInt(1, ready_ms - o.placed_ms - 1);
-        } else {
-          o.ready_ms = ready_ms;
-        }
-        o.destination_wgs84 = elder.home_wgs84;
-
-        pb::OrderEvent placed;
-        SetHeader(placed.mutable_header(), area.id, o.placed_ms);
-        pb::OrderPlaced* p = placed.mutable_placed();
-        p->set_order_id(o.order_id);
-        p->set_site_id(o.site_id);
-        p->set_elder_id(o.elder_id);
-        p->set_meals(o.meals);
-        p->set_meal_class(static_cast<pb::MealClass>(o.meal_class));
-        p->set_window_start_ms(o.window_start_ms);
-        p->set_window_end_ms(o.window_end_ms);
-        // A few orders go somewhere else today (a neighbour's, a relative's),
-        // sometimes given as a GCJ-02 point picked on a map app.
-        if (rng.Chance(0.02)) {
-          // Separate statements: argument evaluation order is unspecified.
-          const double distance_m = rng.Uniform(50, 300);
-          const double angle = rng.Uniform(0, 2 * kPi);
-          o.destination_wgs84 = Polar(elder.home_wgs84, distance_m, angle);
-          const bool gcj = rng.Chance(0.5);
-          SetLocation(p->mutable_delivery_location(),
-                      gcj ? Wgs84ToGcj02(o.destination_wgs84) : o.destination_wgs84,
-                      gcj ? pb::GCJ02 : pb::WGS84);
-        }
+        const EventTimeMs window_start_ms = LocalMs(lunch ? 11 : 17, 0) + slot_min * kMinuteMs;
+        const EventTimeMs window_end_ms = window_start_ms + (45 + 5 * rng.UniformInt(0, 3)) * kMinuteMs;
+        const EventTimeMs placed_ms = window_start_ms - rng.UniformInt(60 * 60, 180 * 60) * kSecondMs;
+        const EventTimeMs ready_ms = window_start_ms - rng.UniformInt(20 * 60, 40 * 60) * kSecondMs;
+        const int meal_class = static_cast<int>(rng.Pick({0.85, 0.10, 0.05})) + pb::HOT;
         // One cooking batch per site and half-hour of plating.
-        p->set_batch_id("batch-" + site.site_id + "-" + LocalHhmm(ready_ms - ready_ms % (30 * kMinuteMs)));
-        AddEvent(opt_.topics.orders, area.id, placed, o.placed_ms);
+        const std::string batch_id =
+            "batch-" + site.site_id + "-" + LocalHhmm(ready_ms - ready_ms % (30 * kMinuteMs));
+        // The day's last draw may feed only part of a household.
+        const std::size_t eaters = std::min(unit.elders.size(), static_cast<std::size_t>(count - k));
+        for (std::size_t m = 0; m < eaters; ++m) {
+          const ElderInfo& elder = city_.elders[unit.elders[m]];
+          OrderInfo o;
+          o.order_id = "order-" + area.slug + "-s" + std::to_string(opt_.seed) + "-" + Pad(++k, 5);
+          o.area_id = area.id;
+          o.site_id = site.site_id;
+          o.elder_id = elder.elder_id;
+          o.window_start_ms = window_start_ms;
+          o.window_end_ms = window_end_ms;
+          o.placed_ms = placed_ms;
+          o.meals = hub ? 1u : (rng.Chance(0.2) ? 2u : 1u);
+          o.meal_class = meal_class;
+          o.batch_id = batch_id;
+          const bool cancelled = rng.Chance(opt_.cancel_share);
+          if (cancelled) {
+            o.cancelled_ms = o.placed_ms + rng.UniformInt(1, ready_ms - o.placed_ms - 1);
+          } else {
+            o.ready_ms = ready_ms;
+          }
+          o.destination_wgs84 = host.home_wgs84;
 
-        pb::OrderEvent next;
-        if (cancelled) {
-          SetHeader(next.mutable_header(), area.id, o.cancelled_ms);
-          next.mutable_cancelled()->set_order_id(o.order_id);
-          next.mutable_cancelled()->set_reason(
-              kCancelReasons[rng.UniformInt(0, std::size(kCancelReasons) - 1)]);
-          AddEvent(opt_.topics.orders, area.id, next, o.cancelled_ms);
-        } else {
-          SetHeader(next.mutable_header(), area.id, o.ready_ms);
-          next.mutable_ready()->set_order_id(o.order_id);
-          AddEvent(opt_.topics.orders, area.id, next, o.ready_ms);
-          city_.ready_order_ids.push_back(o.order_id);
+          pb::OrderEvent placed;
+          SetHeader(placed.mutable_header(), area.id, o.placed_ms);
+          pb::OrderPlaced* p = placed.mutable_placed();
+          p->set_order_id(o.order_id);
+          p->set_site_id(o.site_id);
+          p->set_elder_id(o.elder_id);
+          p->set_meals(o.meals);
+          p->set_meal_class(static_cast<pb::MealClass>(o.meal_class));
+          p->set_window_start_ms(o.window_start_ms);
+          p->set_window_end_ms(o.window_end_ms);
+          if (hub) {
+            // Every member names the host's home, as one point: the service
+            // shares a stop only between identical delivery locations, and
+            // members' own registry homes may be given in different systems.
+            SetLocation(p->mutable_delivery_location(), host.home_wgs84, pb::WGS84);
+          } else if (rng.Chance(0.02)) {
+            // A few orders go somewhere else today (a neighbour's, a
+            // relative's), sometimes given as a GCJ-02 point picked on a map app.
+            // Separate statements: argument evaluation order is unspecified.
+            const double distance_m = rng.Uniform(50, 300);
+            const double angle = rng.Uniform(0, 2 * kPi);
+            o.destination_wgs84 = Polar(elder.home_wgs84, distance_m, angle);
+            const bool gcj = rng.Chance(0.5);
+            SetLocation(p->mutable_delivery_location(),
+                        gcj ? Wgs84ToGcj02(o.destination_wgs84) : o.destination_wgs84,
+                        gcj ? pb::GCJ02 : pb::WGS84);
+          }
+          p->set_batch_id(batch_id);
+          AddEvent(opt_.topics.orders, area.id, placed, o.placed_ms);
+
+          pb::OrderEvent next;
+          if (cancelled) {
+            SetHeader(next.mutable_header(), area.id, o.cancelled_ms);
+            next.mutable_cancelled()->set_order_id(o.order_id);
+            next.mutable_cancelled()->set_reason(
+                kCancelReasons[rng.UniformInt(0, std::size(kCancelReasons) - 1)]);
+            AddEvent(opt_.topics.orders, area.id, next, o.cancelled_ms);
+          } else {
+            SetHeader(next.mutable_header(), area.id, o.ready_ms);
+            next.mutable_ready()->set_order_id(o.order_id);
+            AddEvent(opt_.topics.orders, area.id, next, o.ready_ms);
+            city_.ready_order_ids.push_back(o.order_id);
+          }
+          city_.orders.push_back(std::move(o));
         }
-        city_.orders.push_back(std::move(o));
       }
     }
+    for (const StandingInfo& s : city_.standing) {
+      if (s.ready_ms >= 0) city_.ready_order_ids.push_back(s.order_id);
+    }
+  }
+
+  void MakeRecall() {
+    if (!opt_.recall_batch || areas_.empty()) return;
+    const Area& area = areas_.front();
+    std::size_t best_count = 0;
+    for (std::size_t s : area.sites) {
+      const std::string batch_id = "batch-" + city_.sites[s].site_id + "-1100";
+      const std::size_t count = static_cast<std::size_t>(std::count_if(
+          city_.orders.begin(), city_.orders.end(),
+          [&](const OrderInfo& o) { return !o.cancelled() && o.batch_id == batch_id; }));
+      if (count > best_count) {
+        best_count = count;
+        city_.recall = RecallInfo{area.id, city_.sites[s].site_id, batch_id, LocalMs(11, 50)};
+      }
+    }
+    if (!city_.recall) return;
+    pb::CommandEvent e;
+    SetHeader(e.mutable_header(), area.id, city_.recall->at_ms);
+    e.set_actor("sim-food-safety");
+    e.set_reason("the kitchen reported a suspect ingredient");
+    e.mutable_recall()->set_site_id(city_.recall->site_id);
+    e.mutable_recall()->set_batch_id(city_.recall->batch_id);
+    AddEvent(opt_.topics.commands, area.id, e, city_.recall->at_ms);
   }
 
   // A structurally valid OrderPlaced for an order id nobody else uses, to be

@@ -1,6 +1,7 @@
 // A synthetic city for one service day: meal sites, registered elders,
-// couriers' shifts and the day's orders, as the Kafka records the service
-// would receive. Pure and deterministic: the same options give byte-identical
+// couriers' shifts, the day's orders (one-off and standing, with hub
+// households and paired helpers) and a batch recall, as the Kafka records the
+// service would receive. Pure and deterministic: the same options give byte-identical
 // records. No Kafka here.
 //
 // All ids are pseudonymous (site-…, elder-…, courier-…, order-…); no names,
@@ -9,6 +10,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -59,8 +61,18 @@ struct CityOptions {
   // Share of elders living in a hub household (中心户) of 3–4. Default: 0.06.
   double hub_household_share = 0.06;
   // Share of elders with a paired helper (one of their area's couriers who
-  // works both shifts). Default: 0.02.
+  // works both shifts, so on shift whenever the elder's meals are). Default: 0.02.
   double paired_helper_share = 0.02;
+  // Share of elders, outside hub households and without a helper, who have a
+  // standing order (lunch Monday to Friday from their site) instead of
+  // one-off orders. The first is suspended for a hospital stay after the
+  // day's order was generated, the second is suspended before and resumed
+  // before the window. Default: 0.02.
+  double standing_order_share = 0.02;
+  // Recall one cooking batch: the first area's lunch batch plated 11:00–11:30
+  // at its site with the most orders in it, at 11:50, when some of its meals
+  // are delivered, some on their way and some still at the kitchen. Default: true.
+  bool recall_batch = true;
   // Interval of the static location pings below. Default: 30 s.
   DurationMs location_interval_ms = 30 * kSecondMs;
   // When set, every on-shift courier also reports its site as its location
@@ -102,6 +114,7 @@ struct CourierInfo {
   std::string courier_id;
   std::string area_id;
   std::string site_id;  // where each shift starts
+  std::string team_id;  // one team per site: "team-" + the site id without "site-"
   int mode = 0;         // mealdispatch.v1.TravelMode value
   std::uint32_t box_capacity = 0;
   std::vector<ShiftInfo> shifts;  // time-ordered, disjoint
@@ -119,8 +132,40 @@ struct OrderInfo {
   EventTimeMs cancelled_ms = -1;  // -1 unless cancelled
   EventTimeMs window_start_ms = 0;
   EventTimeMs window_end_ms = 0;
-  GeoPoint destination_wgs84;     // the elder's (or hub's) home, or the override
+  GeoPoint destination_wgs84;     // the elder's (or hub host's) home, or the override
+  std::string batch_id;
   bool cancelled() const { return cancelled_ms >= 0; }
+};
+
+// What happens to a standing order on the day.
+enum class StandingStory {
+  kServed,                // its order is generated and made ready
+  kSuspended,             // suspended (hospital stay) after its order was generated: cancelled
+  kSuspendedThenResumed,  // suspended before its order was due, resumed before the window
+};
+
+// A standing order and, when the day is one of its weekdays, the order the
+// service should generate for it.
+struct StandingInfo {
+  std::string standing_id;
+  std::string area_id;
+  std::string site_id;
+  std::string elder_id;
+  StandingStory story = StandingStory::kServed;
+  EventTimeMs window_start_ms = 0;
+  EventTimeMs window_end_ms = 0;
+  // "<standing_id>@<YYYY-MM-DD>"; empty when the day is a Saturday or Sunday.
+  std::string order_id;
+  EventTimeMs ready_ms = -1;       // the kitchen's OrderReady; -1 when none
+  EventTimeMs suspended_ms = -1;   // -1 unless suspended
+  EventTimeMs resumed_ms = -1;     // -1 unless resumed
+};
+
+struct RecallInfo {
+  std::string area_id;
+  std::string site_id;
+  std::string batch_id;
+  EventTimeMs at_ms = 0;
 };
 
 // How a deliberately malformed record is broken.
@@ -146,18 +191,23 @@ struct City {
   std::vector<SiteInfo> sites;
   std::vector<ElderInfo> elders;
   std::vector<CourierInfo> couriers;
-  std::vector<OrderInfo> orders;  // valid orders only, in generation order
+  std::vector<OrderInfo> orders;  // valid one-off orders only, in generation order
+  std::vector<StandingInfo> standing;
+  std::optional<RecallInfo> recall;
 
   // Registry records (sites, then elders), keyed by their own id, stamped
   // with day_start_ms. Publish and flush these before the events.
   std::vector<SimRecord> registry;
-  // Area events keyed by area id, sorted by time_ms (stable: ties keep
-  // generation order). Malformed records are mixed in.
+  // Area events (orders, couriers, commands) keyed by area id, sorted by
+  // time_ms (stable: ties keep generation order). Malformed records are
+  // mixed in.
   std::vector<SimRecord> events;
   std::vector<MalformedNote> malformed;  // ascending event_index
 
   // Ground truth for tests and the run summary.
-  std::vector<std::string> ready_order_ids;  // valid, not cancelled, in generation order
+  // Orders made ready: one-off ones not cancelled, in generation order,
+  // then the standing orders' generated ones.
+  std::vector<std::string> ready_order_ids;
   std::size_t malformed_count() const { return malformed.size(); }
 };
 

@@ -117,11 +117,18 @@ bool CourierPlayer::OnAssignment(const pb::Assignment& assignment) {
   c.plan.clear();
   c.next_stop = 0;
   EventTimeMs floor_ms = now;
+  const pb::PlannedStop* door = nullptr;  // the first delivery at the current stop_index
   for (const pb::PlannedStop& ps : assignment.stops()) {
     Stop stop;
     stop.kind = ps.kind();
     stop.order_id = ps.order_id();
     if (stop.kind != pb::PICKUP && stop.kind != pb::DELIVERY) continue;
+    if (stop.kind == pb::DELIVERY) {
+      if (door == nullptr || door->stop_index() != ps.stop_index()) door = &ps;
+      stop.door_order_id = door->order_id();
+    } else {
+      door = nullptr;
+    }
     if (finished_orders_.contains(stop.order_id)) continue;
     if (stop.kind == pb::PICKUP && c.carried.contains(stop.order_id)) continue;
     if (!ToWgs84(ps.location(), &stop.location)) {
@@ -257,15 +264,18 @@ void CourierPlayer::DoStop(const std::string& courier_id, Courier& c, std::vecto
   } else {
     c.carried.erase(s.order_id);
     finished_orders_.insert(s.order_id);
+    if (s.door_order_id != s.order_id) ++stats_.shared_handovers;
+    const double door = ToUnit(HashId(options_.seed ^ kOutcomeSalt, s.door_order_id));
     const double u = ToUnit(HashId(options_.seed ^ kOutcomeSalt, s.order_id));
-    if (u < options_.no_answer_share) {
+    if (door < options_.no_answer_share) {
       pb::DeliveryFailed* f = e.mutable_failed();
       f->set_order_id(s.order_id);
       f->set_courier_id(courier_id);
       f->set_reason(pb::NO_ANSWER);
       f->set_note("knocked and called, nobody answered");
       ++stats_.failed;
-    } else if (u < options_.no_answer_share + options_.other_failure_share) {
+      ++stats_.no_answer;
+    } else if (u >= options_.no_answer_share && u < options_.no_answer_share + options_.other_failure_share) {
       pb::DeliveryFailed* f = e.mutable_failed();
       f->set_order_id(s.order_id);
       f->set_courier_id(courier_id);
@@ -288,6 +298,7 @@ void CourierPlayer::DoStop(const std::string& courier_id, Courier& c, std::vecto
       pb::Delivered* d = e.mutable_delivered();
       d->set_order_id(s.order_id);
       d->set_courier_id(courier_id);
+      d->set_proof_ref("photo-" + s.order_id);
       ++stats_.delivered;
     }
     emit = true;

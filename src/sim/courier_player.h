@@ -1,6 +1,7 @@
 // Plays every courier's app: follows the plans the service publishes and
-// reports what a courier would report — pickups, deliveries (a few failed),
-// and location pings along the way. Pure logic on a simulated clock; the
+// reports what a courier would report — pickups, deliveries (a few failed;
+// each delivered meal with its own proof, "photo-<order id>"), and location
+// pings along the way. Pure logic on a simulated clock; the
 // caller moves records to and from Kafka.
 //
 // Not thread-safe. Deterministic: the same calls with the same arguments give
@@ -31,8 +32,9 @@ struct PlayerOptions {
   // Each on-shift courier reports its location this often; 0 disables the
   // pings. Default: 30 s.
   DurationMs location_interval_ms = 30 * kSecondMs;
-  // Share of deliveries where nobody answers the door (a wellness check
-  // follows). Default: 0.02.
+  // Share of doors where nobody answers (a wellness check follows). At a
+  // stop shared by several orders (a hub household) the door answers or not
+  // for all of them. Default: 0.02.
   double no_answer_share = 0.02;
   // Share of deliveries failing for another reason (refused, address
   // problem, other). Default: 0.01.
@@ -46,6 +48,8 @@ struct PlayerStats {
   std::int64_t pickups = 0;
   std::int64_t delivered = 0;
   std::int64_t failed = 0;
+  std::int64_t no_answer = 0;         // of failed
+  std::int64_t shared_handovers = 0;  // deliveries at a stop shared with the plan's previous delivery
   std::int64_t not_carried = 0;       // a delivery stop for an order never picked up: skipped
   std::int64_t late_stops = 0;        // stops whose planned arrival had passed when the plan came
   std::int64_t location_updates = 0;
@@ -78,7 +82,8 @@ class CourierPlayer {
   // Moves the clock to `now_ms` and returns every event due by then, in time
   // order (ties: stops before pings, then by courier id). A stop happens at
   // its planned arrival; a delivery then is Delivered, or DeliveryFailed with
-  // a reason drawn from the order id and the seed.
+  // a reason drawn from the seed and the order id (whether the door answers:
+  // from the first order handed over at that stop).
   // REQUIRES: now_ms not before the previous call's.
   std::vector<SimRecord> Advance(EventTimeMs now_ms);
 
@@ -97,6 +102,9 @@ class CourierPlayer {
   struct Stop {
     int kind = 0;  // mealdispatch.v1.StopKind value
     std::string order_id;
+    // For a delivery, the order whose draw decides whether the door answers:
+    // the first delivery of its stop_index.
+    std::string door_order_id;
     GeoPoint location;
     EventTimeMs due_ms = 0;
     EventTimeMs depart_ms = 0;

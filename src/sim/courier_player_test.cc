@@ -49,12 +49,22 @@ pb::Assignment Plan(const std::string& courier, std::uint64_t version) {
   return a;
 }
 
+// A stop on the route at position `stop_index`, shared by every stop given
+// the same index (a hub household's meals).
+void AddSharedStop(pb::Assignment* a, std::uint32_t stop_index, pb::StopKind kind, const std::string& order,
+                   GeoPoint at, EventTimeMs arrival) {
+  AddStop(a, kind, order, at, arrival);
+  a->mutable_stops(a->stops_size() - 1)->set_stop_index(stop_index);
+}
+
 // What happened, decoded: "pickup o1 @t", "delivered o1 @t", "failed o1 @t".
 struct Happening {
   std::string what;
   std::string order_id;
   std::string courier_id;
   EventTimeMs time_ms = 0;
+  std::string proof_ref;  // delivered only
+  int reason = 0;         // failed only: mealdispatch.v1.FailureReason
 };
 
 std::vector<Happening> Decode(const std::vector<SimRecord>& records) {
@@ -69,9 +79,10 @@ std::vector<Happening> Decode(const std::vector<SimRecord>& records) {
     if (e.has_picked_up()) {
       out.push_back({"pickup", e.picked_up().order_id(), e.picked_up().courier_id(), r.time_ms});
     } else if (e.has_delivered()) {
-      out.push_back({"delivered", e.delivered().order_id(), e.delivered().courier_id(), r.time_ms});
+      out.push_back({"delivered", e.delivered().order_id(), e.delivered().courier_id(), r.time_ms,
+                     e.delivered().proof_ref()});
     } else {
-      out.push_back({"failed", e.failed().order_id(), e.failed().courier_id(), r.time_ms});
+      out.push_back({"failed", e.failed().order_id(), e.failed().courier_id(), r.time_ms, "", e.failed().reason()});
     }
   }
   return out;
@@ -104,6 +115,8 @@ TEST(CourierPlayerTest, PicksUpThenDeliversAtPlannedTimes) {
   EXPECT_EQ(h[3].order_id, "o2");
   EXPECT_EQ(h[3].courier_id, "courier-1");
   EXPECT_EQ(h[3].time_ms, kT0 + 25 * kMinuteMs);
+  EXPECT_EQ(h[2].proof_ref, "photo-o1");
+  EXPECT_EQ(h[3].proof_ref, "photo-o2");
   EXPECT_EQ(player.stats().pickups, 2);
   EXPECT_EQ(player.stats().delivered, 2);
   EXPECT_EQ(player.NextStopMs(), kNever);
@@ -323,6 +336,79 @@ TEST(CourierPlayerTest, FollowsShiftsFromTheGeneratedDay) {
     ++per_courier[e.location().courier_id()];
   }
   EXPECT_EQ(per_courier.size(), city.couriers.size());
+}
+
+TEST(CourierPlayerTest, HandsOverEachHubMealWithItsOwnProofAtTheSharedStop) {
+  CourierPlayer player(NoFailures());
+  player.StartShift("c", "area-shenhe-01", kSite, kT0, kT0 + 4 * kHourMs);
+  // Three members' meals collected at one counter, handed over at one door
+  // a minute apart, then a neighbour's meal at a stop of its own.
+  pb::Assignment a = Plan("c", 1);
+  AddSharedStop(&a, 0, pb::PICKUP, "h1", kSite, kT0 + 10 * kMinuteMs);
+  AddSharedStop(&a, 0, pb::PICKUP, "h2", kSite, kT0 + 10 * kMinuteMs);
+  AddSharedStop(&a, 0, pb::PICKUP, "h3", kSite, kT0 + 10 * kMinuteMs);
+  AddSharedStop(&a, 0, pb::PICKUP, "o4", kSite, kT0 + 10 * kMinuteMs);
+  AddSharedStop(&a, 1, pb::DELIVERY, "h1", East(600), kT0 + 20 * kMinuteMs);
+  AddSharedStop(&a, 1, pb::DELIVERY, "h2", East(600), kT0 + 21 * kMinuteMs);
+  AddSharedStop(&a, 1, pb::DELIVERY, "h3", East(600), kT0 + 22 * kMinuteMs);
+  AddSharedStop(&a, 2, pb::DELIVERY, "o4", East(900), kT0 + 26 * kMinuteMs);
+  ASSERT_TRUE(player.OnAssignment(a));
+
+  std::vector<Happening> h = Decode(player.Advance(kT0 + kHourMs));
+  std::erase_if(h, [](const Happening& x) { return x.what == "pickup"; });
+  ASSERT_EQ(h.size(), 4u);
+  const std::string expected[] = {"h1", "h2", "h3", "o4"};
+  const EventTimeMs minutes[] = {20, 21, 22, 26};
+  for (std::size_t i = 0; i < 4; ++i) {
+    EXPECT_EQ(h[i].what, "delivered");
+    EXPECT_EQ(h[i].order_id, expected[i]);
+    EXPECT_EQ(h[i].courier_id, "c");
+    EXPECT_EQ(h[i].proof_ref, "photo-" + expected[i]);
+    EXPECT_EQ(h[i].time_ms, kT0 + minutes[i] * kMinuteMs);
+  }
+  EXPECT_EQ(player.stats().delivered, 4);
+  EXPECT_EQ(player.stats().shared_handovers, 2);  // h2 and h3 at h1's door
+}
+
+TEST(CourierPlayerTest, AHubDoorAnswersOrNotForAllItsMeals) {
+  PlayerOptions o = NoFailures();
+  o.no_answer_share = 0.3;
+  CourierPlayer player(o);
+  player.StartShift("c", "area-shenhe-01", kSite, kT0, kT0 + 12 * kHourMs);
+  pb::Assignment a = Plan("c", 1);
+  constexpr int kHubs = 40;
+  // Built with append, as in BusyDay (GCC 12's false -Wrestrict).
+  const auto member = [](int hub, int m) {
+    return std::string("hub").append(std::to_string(hub)).append("-m").append(std::to_string(m));
+  };
+  for (int hub = 0; hub < kHubs; ++hub) {
+    const EventTimeMs t = kT0 + hub * 10 * kMinuteMs;
+    for (int m = 0; m < 3; ++m) AddSharedStop(&a, 2 * hub, pb::PICKUP, member(hub, m), kSite, t);
+    for (int m = 0; m < 3; ++m) {
+      AddSharedStop(&a, 2 * hub + 1, pb::DELIVERY, member(hub, m), East(500), t + (5 + m) * kMinuteMs);
+    }
+  }
+  ASSERT_TRUE(player.OnAssignment(a));
+  std::map<std::string, std::vector<Happening>> per_hub;
+  for (const Happening& x : Decode(player.Advance(kT0 + 24 * kHourMs))) {
+    if (x.what != "pickup") per_hub[x.order_id.substr(0, x.order_id.find('-'))].push_back(x);
+  }
+  ASSERT_EQ(per_hub.size(), static_cast<std::size_t>(kHubs));
+  int unanswered = 0;
+  for (const auto& [hub, meals] : per_hub) {
+    SCOPED_TRACE(hub);
+    ASSERT_EQ(meals.size(), 3u);
+    for (const Happening& x : meals) {
+      EXPECT_EQ(x.what, meals.front().what);
+      if (x.what == "failed") {
+        EXPECT_EQ(x.reason, pb::NO_ANSWER);
+      }
+    }
+    if (meals.front().what == "failed") ++unanswered;
+  }
+  EXPECT_GT(unanswered, 0);
+  EXPECT_LT(unanswered, kHubs);
+  EXPECT_EQ(player.stats().no_answer, 3 * unanswered);
 }
 
 }  // namespace

@@ -16,10 +16,13 @@
 #include <thread>
 #include <utility>
 
+#include <nlohmann/json.hpp>
+
 #include "kafka/producer.h"
 #include "kafka/reader.h"
 #include "mealdispatch/v1/outputs.pb.h"
 #include "sim/courier_player.h"
+#include "sim/operator_desk.h"
 
 namespace meal::sim {
 namespace {
@@ -87,9 +90,10 @@ class Progress {
   Clock::time_point last_{};
 };
 
-// GET `url` once; returns the HTTP status, or -1 when nothing answered.
-// Plain http:// only; enough to see whether the service is up.
-int HttpGetStatus(const std::string& url, int timeout_ms) {
+// GET `url` once; returns the HTTP status, or -1 when nothing answered, and
+// the response body in *body when given. Plain http:// and HTTP/1.0 only:
+// enough to see whether the service is up and to read a small JSON answer.
+int HttpGet(const std::string& url, int timeout_ms, std::string* body = nullptr) {
   constexpr std::string_view kScheme = "http://";
   if (url.rfind(kScheme, 0) != 0) return -1;
   const std::string rest = url.substr(kScheme.size());
@@ -115,12 +119,18 @@ int HttpGetStatus(const std::string& url, int timeout_ms) {
   if (connect(fd, found->ai_addr, found->ai_addrlen) == 0) {
     const std::string request = "GET " + path + " HTTP/1.0\r\nHost: " + host_port + "\r\n\r\n";
     if (send(fd, request.data(), request.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(request.size())) {
-      char buf[64];
-      const ssize_t n = recv(fd, buf, sizeof buf - 1, 0);
-      if (n > 12) {
-        buf[n] = '\0';
-        int code = 0;
-        if (std::sscanf(buf, "HTTP/%*d.%*d %d", &code) == 1) status = code;
+      // HTTP/1.0: the server closes the connection after the response.
+      std::string response;
+      char buf[4096];
+      for (ssize_t n; (n = recv(fd, buf, sizeof buf, 0)) > 0;) {
+        response.append(buf, static_cast<std::size_t>(n));
+        if (body == nullptr) break;
+      }
+      int code = 0;
+      if (response.size() > 12 && std::sscanf(response.c_str(), "HTTP/%*d.%*d %d", &code) == 1) status = code;
+      if (body != nullptr) {
+        const std::size_t start = response.find("\r\n\r\n");
+        *body = start == std::string::npos ? std::string() : response.substr(start + 4);
       }
     }
   }
@@ -133,7 +143,7 @@ int HttpGetStatus(const std::string& url, int timeout_ms) {
 std::vector<kafka::TopicSpec> TopicSpecs(const Topics& topics, int area_partitions,
                                          int registry_partitions) {
   std::vector<kafka::TopicSpec> specs;
-  for (const std::string* name : {&topics.orders, &topics.couriers, &topics.deliveries,
+  for (const std::string* name : {&topics.orders, &topics.couriers, &topics.deliveries, &topics.commands,
                                   &topics.assignments, &topics.alerts, &topics.dlq}) {
     specs.push_back({*name, area_partitions, 1, false});
   }
@@ -154,7 +164,8 @@ Status RunDay(const RunOptions& opt, const std::atomic<bool>* stop, DaySummary* 
   progress.Line("generated " + std::to_string(city.sites.size()) + " sites, " +
                 std::to_string(city.elders.size()) + " elders, " +
                 std::to_string(city.couriers.size()) + " couriers, " +
-                std::to_string(city.orders.size()) + " orders, " +
+                std::to_string(city.orders.size()) + " orders, " + std::to_string(city.standing.size()) +
+                " standing orders, " +
                 std::to_string(city.events.size()) + " events (" +
                 std::to_string(city.malformed_count()) + " malformed)");
 
@@ -237,7 +248,7 @@ Status RunDay(const RunOptions& opt, const std::atomic<bool>* stop, DaySummary* 
     const auto deadline = Clock::now() + std::chrono::seconds(30);
     int status = -1;
     while (!stopped() && Clock::now() < deadline) {
-      status = HttpGetStatus(opt.service_url, 2000);
+      status = HttpGet(opt.service_url, 2000);
       if (status >= 200 && status < 300) break;
       std::this_thread::sleep_for(std::chrono::milliseconds(500));
     }
@@ -253,6 +264,10 @@ Status RunDay(const RunOptions& opt, const std::atomic<bool>* stop, DaySummary* 
   player_options.location_interval_ms = opt.city.location_interval_ms;
   player_options.topics = topics;
   CourierPlayer player(player_options);
+  DeskOptions desk_options;
+  desk_options.seed = opt.city.seed;
+  desk_options.topics = topics;
+  OperatorDesk desk(desk_options);
 
   const Clock::time_point wall0 = Clock::now();
   std::vector<kafka::Record> consumed;
@@ -276,11 +291,20 @@ Status RunDay(const RunOptions& opt, const std::atomic<bool>* stop, DaySummary* 
           continue;
         }
         board.OnAlert(a);
+        if (opt.play) desk.OnAlert(a);
       }
     }
   };
+  // The couriers' and the operators' records up to `t`, merged in time order.
+  std::vector<SimRecord> played;
   const auto play_until = [&](EventTimeMs t) {
-    for (const SimRecord& r : player.Advance(t)) {
+    played = player.Advance(t);
+    std::vector<SimRecord> commands = desk.Advance(t);
+    const std::size_t couriers_end = played.size();
+    played.insert(played.end(), std::make_move_iterator(commands.begin()), std::make_move_iterator(commands.end()));
+    std::inplace_merge(played.begin(), played.begin() + static_cast<std::ptrdiff_t>(couriers_end), played.end(),
+                       [](const SimRecord& a, const SimRecord& b) { return a.time_ms < b.time_ms; });
+    for (const SimRecord& r : played) {
       produce(r);
       board.OnProduced(r, MicrosSince(wall0));
     }
@@ -372,7 +396,8 @@ Status RunDay(const RunOptions& opt, const std::atomic<bool>* stop, DaySummary* 
   bool drained = false;
   std::int64_t last_report_s = -1;
   while (!stopped()) {
-    if (board.AllReadyHaveOutcome() && (!opt.play || board.AllAssignedFinished())) {
+    if (board.AllReadyHaveOutcome() &&
+        (!opt.play || (board.AllAssignedFinished() && board.AllWellnessClosed() && desk.NextDueMs() == kNever))) {
       drained = true;
       break;
     }
@@ -380,7 +405,7 @@ Status RunDay(const RunOptions& opt, const std::atomic<bool>* stop, DaySummary* 
     if (drained_ms > opt.drain_timeout_s * 1000.0) break;
     if (opt.play) {
       if (afap) {
-        const EventTimeMs due = player.NextStopMs();
+        const EventTimeMs due = std::min(player.NextStopMs(), desk.NextDueMs());
         if (due != kNever) sim_now = std::max(sim_now, due);
       } else {
         sim_now = drain_sim0 + static_cast<EventTimeMs>(drained_ms * speed);
@@ -394,11 +419,34 @@ Status RunDay(const RunOptions& opt, const std::atomic<bool>* stop, DaySummary* 
       last_report_s = second;
       progress.Line("draining: " + std::to_string(board.ready_without_outcome()) +
                     " ready orders without outcome, " + std::to_string(board.assigned_unfinished()) +
-                    " assigned not finished");
+                    " assigned not finished" + (board.AllWellnessClosed() ? "" : ", wellness checks open"));
     }
   }
   if (!producer->Flush(30000)) {
     if (refused++ == 0) first_refusal = "records still unacknowledged after 30 s";
+  }
+
+  // Orders the service generated from standing orders appear on no output
+  // topic once cancelled, so the service's API is asked about each.
+  if (!opt.service_url.empty()) {
+    const std::string base = opt.service_url.substr(0, opt.service_url.find('/', std::string_view("http://").size()));
+    for (const StandingInfo& g : city.standing) {
+      if (g.order_id.empty()) continue;
+      std::string body;
+      std::string path = g.order_id;
+      // '@' is a delimiter in URLs; the API's own ids carry it.
+      path.replace(path.find('@'), 1, "%40");
+      const int status = HttpGet(base + "/api/v1/orders/" + path, 2000, &body);
+      if (status != 200) continue;
+      const nlohmann::json order = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+      if (!order.is_object() || !order.contains("status") || !order["status"].is_string()) continue;
+      std::string note;
+      if (order.contains("timeline") && order["timeline"].is_array() && !order["timeline"].empty()) {
+        const nlohmann::json& last = order["timeline"].back();
+        if (last.is_object() && last.contains("note") && last["note"].is_string()) note = last["note"];
+      }
+      board.OnServiceOrder(g.order_id, order["status"].get<std::string>(), note);
+    }
   }
 
   DaySummary s = board.Summarize();

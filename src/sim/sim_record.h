@@ -15,6 +15,7 @@ struct Topics {
   std::string orders = "meal.orders";            // OrderEvent, key = area id
   std::string couriers = "meal.couriers";        // CourierEvent, key = area id
   std::string deliveries = "meal.deliveries";    // DeliveryEvent, key = area id
+  std::string commands = "meal.commands";        // CommandEvent (operators), key = area id
   std::string sites = "meal.sites";              // MealSite, compacted, key = site id
   std::string elders = "meal.elders";            // Elder, compacted, key = elder id
   std::string assignments = "meal.assignments";  // Assignment (the service's output)

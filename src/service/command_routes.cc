@@ -1,0 +1,228 @@
+// Operators' commands (recall, wellness acknowledgement) and the state they
+// act on (wellness checks, standing orders, the audit trail). A command is
+// checked against committed state for a clear 4xx, then published to the
+// commands topic; the area's owner applies it in log order.
+#include <atomic>
+#include <chrono>
+#include <random>
+
+#include <nlohmann/json.hpp>
+
+#include "codec/state_codec.h"
+#include "service/http_routes.h"
+#include "state/keys.h"
+
+namespace meal::service {
+namespace {
+
+using nlohmann::json;
+
+// Unique across instances and restarts: the engine de-duplicates by id.
+std::string NewCommandId() {
+  static const std::uint64_t instance = std::random_device{}() * 0x9E3779B97F4A7C15ull ^ std::random_device{}();
+  static std::atomic<std::uint64_t> counter{0};
+  const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                       std::chrono::system_clock::now().time_since_epoch()).count();
+  char id[64];
+  std::snprintf(id, sizeof id, "cmd-%llx-%016llx-%llu", static_cast<unsigned long long>(now),
+                static_cast<unsigned long long>(instance), static_cast<unsigned long long>(counter++));
+  return id;
+}
+
+// A command takes its area's stream time, not the wall clock: it happens
+// "now" in the area's event time, moves no timer forward, and a replay
+// applies it at the same point.
+EventTimeMs AreaTime(const state::Store& store, const std::string& area_id) {
+  std::string bytes;
+  std::int64_t t = 0;
+  if (store.Get(state::AreaKey(area_id), &bytes).ok() && state::DecodeOffset(bytes, &t) && t > 0) return t;
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// The JSON object in the body, or a 400 saying what is wrong.
+std::optional<api::Response> ParseBody(const api::Request& req, json* body) {
+  *body = json::parse(req.body, nullptr, /*allow_exceptions=*/false);
+  if (body->is_discarded() || !body->is_object()) return api::Error(400, "the body must be a JSON object");
+  return std::nullopt;
+}
+
+// body[key] as a non-empty string of at most `max` bytes (or "" when optional).
+std::optional<api::Response> Text(const json& body, const char* key, bool required, std::size_t max, std::string* out) {
+  const auto it = body.find(key);
+  if (it == body.end() || it->is_null()) {
+    if (required) return api::Error(400, std::string("'") + key + "' is required");
+    out->clear();
+    return std::nullopt;
+  }
+  if (!it->is_string()) return api::Error(400, std::string("'") + key + "' must be a string");
+  *out = it->get<std::string>();
+  if (required && out->empty()) return api::Error(400, std::string("'") + key + "' must not be empty");
+  if (out->size() > max) return api::Error(400, std::string("'") + key + "' is longer than " + std::to_string(max) + " bytes");
+  return std::nullopt;
+}
+
+api::Response Accepted(const Event& e, const char* action) {
+  return api::Json(202, {{"command_id", e.event_id}, {"area_id", e.area_id}, {"action", action}, {"time_ms", e.time_ms}});
+}
+
+api::Response Publish(const RouteContext& ctx, const Event& e, const char* action) {
+  if (Status s = ctx.publish_command(e); !s.ok()) return api::Error(503, s.message());
+  return Accepted(e, action);
+}
+
+json CaseJson(const WellnessCase& c) {
+  json steps = json::array();
+  for (const auto& [step, at] : c.steps) steps.push_back({{"step", WellnessStepName(step)}, {"at_ms", at}});
+  json out = {{"case_id", c.case_id},   {"area_id", c.area_id},     {"order_id", c.order_id},
+              {"elder_id", c.elder_id}, {"courier_id", c.courier_id}, {"site_id", c.site_id},
+              {"opened_ms", c.opened_ms}, {"status", c.closed ? "closed" : "open"},
+              {"step", WellnessStepName(c.step)}, {"steps", steps}};
+  if (c.closed) {
+    out["closed"] = {{"at_ms", c.closed_ms}, {"by", c.closed_by}, {"outcome", WellnessOutcomeName(c.outcome)},
+                     {"note", c.note}};
+  } else {
+    out["escalates_at_ms"] = c.step_due_ms;
+  }
+  return out;
+}
+
+std::optional<WellnessOutcome> OutcomeOf(std::string_view name) {
+  for (auto o : {WellnessOutcome::kElderSafe, WellnessOutcome::kNeededHelp, WellnessOutcome::kTakenToHospital,
+                 WellnessOutcome::kAwayFromHome, WellnessOutcome::kOther}) {
+    if (WellnessOutcomeName(o) == name) return o;
+  }
+  return std::nullopt;
+}
+
+constexpr std::size_t kMaxIdBytes = 128;
+constexpr std::size_t kMaxTextBytes = 1024;
+
+api::Response PostRecall(const RouteContext& ctx, const api::Request& req) {
+  json body;
+  if (auto bad = ParseBody(req, &body)) return *bad;
+  std::string site_id, batch_id, actor, reason;
+  if (auto bad = Text(body, "site_id", true, kMaxIdBytes, &site_id)) return *bad;
+  if (auto bad = Text(body, "batch_id", true, kMaxIdBytes, &batch_id)) return *bad;
+  if (auto bad = Text(body, "actor", true, kMaxIdBytes, &actor)) return *bad;
+  if (auto bad = Text(body, "reason", true, kMaxTextBytes, &reason)) return *bad;
+  std::string bytes;
+  Site site;
+  if (!ctx.store->Get(state::SiteKey(site_id), &bytes).ok()) return api::Error(404, "no site " + site_id);
+  if (Status s = codec::DecodeSite(bytes, &site); !s.ok()) return api::Error(500, s.message());
+  if (ctx.store->Get(state::RecallKey(site_id, batch_id), &bytes).ok()) {
+    return api::Error(409, "batch " + batch_id + " of site " + site_id + " is already recalled");
+  }
+  Event e{NewCommandId(), site.area_id, AreaTime(*ctx.store, site.area_id),
+          RecallBatch{site_id, batch_id, actor, reason}};
+  return Publish(ctx, e, "recall");
+}
+
+api::Response PostAcknowledge(const RouteContext& ctx, const api::Request& req) {
+  const std::string& case_id = req.path_params.at("id");
+  json body;
+  if (auto bad = ParseBody(req, &body)) return *bad;
+  std::string outcome_name, note, actor;
+  if (auto bad = Text(body, "outcome", true, 64, &outcome_name)) return *bad;
+  if (auto bad = Text(body, "actor", true, kMaxIdBytes, &actor)) return *bad;
+  if (auto bad = Text(body, "note", false, kMaxTextBytes, &note)) return *bad;
+  const auto outcome = OutcomeOf(outcome_name);
+  if (!outcome) {
+    return api::Error(400, "'outcome' must be one of elder_safe, elder_needed_help, taken_to_hospital, "
+                           "away_from_home, other");
+  }
+  std::string bytes;
+  WellnessCase c;
+  if (!ctx.store->Get(state::WellnessKey(case_id), &bytes).ok()) return api::Error(404, "no wellness check " + case_id);
+  if (Status s = codec::DecodeWellnessCase(bytes, &c); !s.ok()) return api::Error(500, s.message());
+  if (c.closed) return api::Error(409, "wellness check " + case_id + " was closed by " + c.closed_by);
+  Event e{NewCommandId(), c.area_id, AreaTime(*ctx.store, c.area_id),
+          AcknowledgeWellness{case_id, *outcome, note, actor}};
+  return Publish(ctx, e, "acknowledge_wellness");
+}
+
+api::Response ListWellness(const RouteContext& ctx, const api::Request& req) {
+  const auto status_it = req.query.find("status");
+  const std::string status = status_it == req.query.end() ? "open" : status_it->second;
+  if (status != "open" && status != "closed" && status != "all") {
+    return api::Error(400, "'status' must be open, closed or all");
+  }
+  const auto area = req.query.find("area");
+  json cases = json::array();
+  Status decode = Status::Ok();
+  const Status scan = ctx.store->Scan(state::kWellnessPrefix, [&](std::string_view, std::string_view value) {
+    WellnessCase c;
+    decode = codec::DecodeWellnessCase(value, &c);
+    if (!decode.ok()) return false;
+    if (area != req.query.end() && c.area_id != area->second) return true;
+    if (status == "all" || (status == "open") != c.closed) cases.push_back(CaseJson(c));
+    return true;
+  });
+  if (!scan.ok()) return api::Error(500, scan.message());
+  if (!decode.ok()) return api::Error(500, decode.message());
+  return api::Json(200, {{"status", status}, {"cases", cases}});
+}
+
+api::Response GetWellness(const RouteContext& ctx, const api::Request& req) {
+  const std::string& case_id = req.path_params.at("id");
+  std::string bytes;
+  WellnessCase c;
+  if (!ctx.store->Get(state::WellnessKey(case_id), &bytes).ok()) return api::Error(404, "no wellness check " + case_id);
+  if (Status s = codec::DecodeWellnessCase(bytes, &c); !s.ok()) return api::Error(500, s.message());
+  return api::Json(200, CaseJson(c));
+}
+
+api::Response ListAudit(const RouteContext& ctx, const api::Request& req) {
+  const auto area = req.query.find("area");
+  json entries = json::array();
+  Status decode = Status::Ok();
+  const Status scan = ctx.store->Scan(state::kAuditPrefix, [&](std::string_view, std::string_view value) {
+    AuditEntry a;
+    decode = codec::DecodeAudit(value, &a);
+    if (!decode.ok()) return false;
+    if (area != req.query.end() && a.area_id != area->second) return true;
+    entries.push_back({{"command_id", a.command_id}, {"area_id", a.area_id}, {"time_ms", a.time_ms},
+                       {"actor", a.actor},           {"action", a.action},   {"target", a.target},
+                       {"reason", a.reason},         {"result", a.result}});
+    return true;
+  });
+  if (!scan.ok()) return api::Error(500, scan.message());
+  if (!decode.ok()) return api::Error(500, decode.message());
+  return api::Json(200, {{"entries", entries}});
+}
+
+api::Response GetStanding(const RouteContext& ctx, const api::Request& req) {
+  const std::string& id = req.path_params.at("id");
+  std::string bytes;
+  StandingOrder so;
+  if (!ctx.store->Get(state::StandingKey(id), &bytes).ok()) return api::Error(404, "no standing order " + id);
+  if (Status s = codec::DecodeStandingOrder(bytes, &so); !s.ok()) return api::Error(500, s.message());
+  const StandingOrderSet& p = so.pattern;
+  json weekdays = json::array();
+  for (int d = 1; d <= 7; ++d) {
+    if (p.weekdays & (1u << (d - 1))) weekdays.push_back(d);
+  }
+  json suspensions = json::array();
+  for (const Suspension& s : so.suspensions) {
+    suspensions.push_back({{"from_date", s.from_date}, {"until_date", s.until_date}, {"reason", s.reason}});
+  }
+  return api::Json(200, {{"standing_id", p.standing_id}, {"area_id", so.area_id}, {"site_id", p.site_id},
+                         {"elder_id", p.elder_id}, {"meals", p.meals}, {"weekdays", weekdays},
+                         {"window", {{"start_min", p.window_start_min}, {"end_min", p.window_end_min}}},
+                         {"first_date", p.first_date}, {"last_date", p.last_date},
+                         {"suspensions", suspensions}, {"next_date", so.next_date}});
+}
+
+}  // namespace
+
+void AddCommandRoutes(api::Router& router, const RouteContext& ctx) {
+  router.Add("POST", "/api/v1/recalls", [ctx](const api::Request& req) { return PostRecall(ctx, req); });
+  router.Add("POST", "/api/v1/wellness/{id}/acknowledge",
+             [ctx](const api::Request& req) { return PostAcknowledge(ctx, req); });
+  router.Add("GET", "/api/v1/wellness", [ctx](const api::Request& req) { return ListWellness(ctx, req); });
+  router.Add("GET", "/api/v1/wellness/{id}", [ctx](const api::Request& req) { return GetWellness(ctx, req); });
+  router.Add("GET", "/api/v1/audit", [ctx](const api::Request& req) { return ListAudit(ctx, req); });
+  router.Add("GET", "/api/v1/standing-orders/{id}", [ctx](const api::Request& req) { return GetStanding(ctx, req); });
+}
+
+}  // namespace meal::service
