@@ -3,7 +3,9 @@
 // from hand-built events (and API commands) to the output topics and the API.
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <map>
+#include <optional>
 
 #include "common/geo.h"
 #include "scenario.h"
@@ -346,6 +348,65 @@ TEST(CoordinatesIntegrationTest, GcjHomesArePlannedInWgs84AndShownBackInGcj02) {
   EXPECT_EQ(bad, 400);
   // Distances use the converted home: 555 m from the kitchen, inside its radius.
   EXPECT_EQ(coverage["areas"][0]["covered"], 1);
+}
+
+TEST(ErasureIntegrationTest, AnErasedElderIsGoneFromStateAndTheRegistryAndTheLedgerTotalsStand) {
+  const std::string id = "elder-erase-7731";
+  const double home_lat = 41.80731;
+  Scenario s("erasure");
+  s.Site("site-1", "ZC21010301001", 5000);
+  s.Elder(id, home_lat, pb::EXTREMELY_POOR);
+  s.Elder("neighbour", 41.806);
+  const EventTimeMs t = kDay + 11 * kHour;
+  s.Shift("c1", t, 6);
+  for (const char* order : {"o1", "n1", "o2", "o3"}) {
+    s.Order(order, order[0] == 'n' ? "neighbour" : id, t + 20 * kMinute, kHour, t, OrderSpec{"b-1", {}});
+  }
+  for (const char* order : {"o1", "n1", "o2"}) s.Ready(order, t + kMinute);
+  for (const char* order : {"o1", "n1", "o2"}) s.PickedUp(order, "c1", t + 5 * kMinute);
+  s.Delivered("o1", "c1", t + 25 * kMinute, "photo-o1");
+  s.Delivered("n1", "c1", t + 27 * kMinute, "photo-n1");
+  s.Failed("o2", "c1", t + 29 * kMinute, pb::NO_ANSWER);  // a wellness check about them
+  s.Publish();
+
+  ServiceProcess service("erasure", s.topics());
+  service.Start();
+  ASSERT_TRUE(service.WaitDrained(120)) << "see " << service.log_path();
+  const auto ledger_before = Body(service.Get("/api/v1/ledger?date=2026-11-30&site=site-1"));
+  const std::string bad = service.Delete("/api/v1/elders/" + id, R"({"actor":"officer-li"})");
+  EXPECT_EQ(StatusOf(bad), 400) << bad;
+  EXPECT_EQ(StatusOf(service.Delete("/api/v1/elders/nobody", R"({"actor":"a","reason":"r"})")), 404);
+  const std::string accepted =
+      service.Delete("/api/v1/elders/" + id, R"({"actor":"officer-li","reason":"the elder's request, form 2026-118"})");
+  ASSERT_EQ(StatusOf(accepted), 202) << accepted;
+  ASSERT_TRUE(WaitFor([&] { return Body(service.Get("/api/v1/orders/o3"))["status"] == "CANCELLED"; }, 60));
+  ASSERT_TRUE(service.WaitDrained(60));
+  const auto ledger_after = Body(service.Get("/api/v1/ledger?date=2026-11-30&site=site-1"));
+  const auto o1 = Body(service.Get("/api/v1/orders/o1"));
+  ASSERT_EQ(service.Stop(), 0);
+
+  // Gone from state: no key or value holds the id, the home or the proof.
+  std::string lat_bytes(sizeof home_lat, '\0');
+  std::memcpy(lat_bytes.data(), &home_lat, sizeof home_lat);
+  const auto state = service.DumpState();
+  ASSERT_GT(state.size(), 10u);
+  for (const auto& [key, value] : state) {
+    EXPECT_EQ(key.find(id), std::string::npos) << key;
+    EXPECT_EQ(value.find(id), std::string::npos) << key;
+    EXPECT_EQ(value.find(lat_bytes), std::string::npos) << key;
+    EXPECT_EQ(value.find("photo-o1"), std::string::npos) << key;
+  }
+  EXPECT_NE(o1["elder_id"].get<std::string>().find("erased-cmd-"), std::string::npos) << o1.dump();
+  // The books still add up: same deliveries, meals and money per category.
+  EXPECT_EQ(ledger_after["categories"], ledger_before["categories"]);
+  EXPECT_EQ(ledger_after["total"], ledger_before["total"]);
+  // The registry topic ends with a tombstone for the elder, so a new
+  // instance reading it from the start forgets them too.
+  std::optional<bool> last_is_tombstone;
+  for (const kafka::Record& r : ReadAll({s.topics().elders})) {
+    if (r.key == id) last_is_tombstone = r.value.empty();
+  }
+  EXPECT_EQ(last_is_tombstone, std::optional<bool>(true));
 }
 
 }  // namespace

@@ -73,6 +73,16 @@ sim::Topics UniqueTopics(const std::string& test_name) {
   return t;
 }
 
+std::vector<std::string> TopicOverrides(const sim::Topics& t) {
+  const std::pair<const char*, const std::string*> topics[] = {
+      {"orders", &t.orders}, {"couriers", &t.couriers},       {"deliveries", &t.deliveries},
+      {"sites", &t.sites},   {"elders", &t.elders},           {"assignments", &t.assignments},
+      {"alerts", &t.alerts}, {"dlq", &t.dlq},                 {"commands", &t.commands}};
+  std::vector<std::string> out;
+  for (const auto& [key, name] : topics) out.push_back(std::string("topics.") + key + "=\"" + *name + "\"");
+  return out;
+}
+
 void CreateTopics(const sim::Topics& t) {
   const std::vector<kafka::TopicSpec> specs = {
       {t.orders, 4, 1, false},      {t.couriers, 4, 1, false}, {t.deliveries, 4, 1, false},
@@ -128,16 +138,8 @@ void ServiceProcess::Start() {
       "--state-dir", state_dir_,
       "--http-port", std::to_string(http_port_),
       "--set", "kafka.group_id=\"" + name_ + "-" + std::to_string(getpid()) + "\"",
-      "--set", "topics.orders=\"" + topics_.orders + "\"",
-      "--set", "topics.couriers=\"" + topics_.couriers + "\"",
-      "--set", "topics.deliveries=\"" + topics_.deliveries + "\"",
-      "--set", "topics.sites=\"" + topics_.sites + "\"",
-      "--set", "topics.elders=\"" + topics_.elders + "\"",
-      "--set", "topics.assignments=\"" + topics_.assignments + "\"",
-      "--set", "topics.alerts=\"" + topics_.alerts + "\"",
-      "--set", "topics.dlq=\"" + topics_.dlq + "\"",
-      "--set", "topics.commands=\"" + topics_.commands + "\"",
   };
+  for (const std::string& o : TopicOverrides(topics_)) args.insert(args.end(), {"--set", o});
   pid_ = fork();
   ASSERT_GE(pid_, 0);
   if (pid_ == 0) {
@@ -177,6 +179,10 @@ std::string ServiceProcess::Get(const std::string& path) const { return Request(
 
 std::string ServiceProcess::Post(const std::string& path, const std::string& json) const {
   return Request("POST", path, json);
+}
+
+std::string ServiceProcess::Delete(const std::string& path, const std::string& json) const {
+  return Request("DELETE", path, json);
 }
 
 std::string ServiceProcess::Request(const std::string& method, const std::string& path, const std::string& body) const {

@@ -25,6 +25,10 @@ sim::Topics UniqueTopics(const std::string& test_name);
 // condition with a deadline, never sleeping for a guessed time.
 bool WaitFor(const std::function<bool()>& done, int timeout_s);
 
+// The --set overrides ("topics.orders=\"…\"", …) that point a
+// configuration at `topics`.
+std::vector<std::string> TopicOverrides(const sim::Topics& topics);
+
 // Creates the test's topics as the service would (area topics with 4
 // partitions, registry topics compacted with 1), so input can be written
 // before the service starts.
@@ -57,6 +61,8 @@ class ServiceProcess {
   std::string Get(const std::string& path) const;
   // POST of a JSON body, likewise.
   std::string Post(const std::string& path, const std::string& json) const;
+  // DELETE with a JSON body, likewise.
+  std::string Delete(const std::string& path, const std::string& json) const;
   // Sum of every series of `metric` in /metrics (0 when absent).
   double Metric(const std::string& metric) const;
   // Ready, all owned partitions consumed to their end, and the outbox empty.

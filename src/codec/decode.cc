@@ -290,6 +290,10 @@ Status DecodeCommand(std::string_view bytes, Event* event) {
       event->body = AcknowledgeWellness{p.case_id(), static_cast<WellnessOutcome>(p.outcome()), p.note(), msg.actor()};
       return Status::Ok();
     }
+    case pb::CommandEvent::kEraseElder:
+      if (Status s = CheckId(msg.erase_elder().elder_id(), "elder_id"); !s.ok()) return s;
+      event->body = EraseElder{msg.erase_elder().elder_id(), msg.actor(), msg.reason()};
+      return Status::Ok();
     case pb::CommandEvent::kTick: event->body = Tick{}; return Status::Ok();
     case pb::CommandEvent::KIND_NOT_SET: break;
   }

@@ -87,6 +87,10 @@ std::string EncodeCommand(const Event& event) {
     out->set_case_id(a->case_id);
     out->set_outcome(static_cast<pb::WellnessOutcome>(a->outcome));
     out->set_note(a->note);
+  } else if (const auto* e = std::get_if<EraseElder>(&event.body)) {
+    msg.set_actor(e->actor);
+    msg.set_reason(e->reason);
+    msg.mutable_erase_elder()->set_elder_id(e->elder_id);
   } else {
     msg.mutable_tick();
   }

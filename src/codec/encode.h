@@ -11,7 +11,7 @@ namespace meal::codec {
 
 std::string EncodeAssignment(const Assignment& assignment);
 std::string EncodeAlert(const Alert& alert);
-// An operator command (RecallBatch, AcknowledgeWellness or Tick in
+// An operator command (RecallBatch, AcknowledgeWellness, EraseElder or Tick in
 // `event.body`) as a meal.commands record.
 std::string EncodeCommand(const Event& event);
 

@@ -125,6 +125,7 @@ const std::map<std::string, Field>& Fields() {
       {"wellness.phone_call_min", Int("wellness.phone_call_min", [](Config& c) -> auto& { return c.wellness.phone_call_min; }, 1, 1440)},
       {"wellness.emergency_contact_min", Int("wellness.emergency_contact_min", [](Config& c) -> auto& { return c.wellness.emergency_contact_min; }, 1, 1440)},
       {"wellness.community_worker_min", Int("wellness.community_worker_min", [](Config& c) -> auto& { return c.wellness.community_worker_min; }, 1, 1440)},
+      {"retention.order_days", Int("retention.order_days", [](Config& c) -> auto& { return c.retention.order_days; }, 0, 36500)},
       {"dispatch.reoptimize_evaluations", Int("dispatch.reoptimize_evaluations", [](Config& c) -> auto& { return c.dispatch.reoptimize_evaluations; }, 0, 1000000)},
       {"priority.minimum_allowance", Int("priority.minimum_allowance", [](Config& c) -> auto& { return c.priority.minimum_allowance; }, 0, 100)},
       {"priority.extremely_poor", Int("priority.extremely_poor", [](Config& c) -> auto& { return c.priority.extremely_poor; }, 0, 100)},

@@ -126,6 +126,14 @@ struct TariffConfig {
 // old. A deployment sets its own local policy.
 std::vector<TariffConfig> DefaultTariffs();
 
+// How long records about elders are kept.
+struct RetentionConfig {
+  // Finished orders, with their proof of delivery and trace entry, are
+  // deleted this many days after they finished; 0 keeps them. The subsidy
+  // ledger is kept.
+  int order_days = 90;
+};
+
 struct PipelineConfig {
   // Records applied per state commit at most.
   int batch_max_records = 2000;
@@ -145,6 +153,7 @@ struct Config {
   DispatchConfig dispatch;
   PriorityConfig priority;
   WellnessConfig wellness;
+  RetentionConfig retention;
   // Most specific entry wins: site and category, then any site with the
   // category, then the site with any category, then any and any (which must
   // exist, so every delivery books exactly one entry).

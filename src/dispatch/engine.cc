@@ -25,6 +25,7 @@ Engine::Engine(EngineOptions options) : options_(std::move(options)) {}
 Engine::Area& Engine::AreaOf(const std::string& area_id) { return areas_[area_id]; }
 
 Status Engine::Load(const state::Store& store) {
+  store_ = &store;
   Status status = Status::Ok();
   auto scan = [&](std::string_view prefix, auto&& fn) {
     if (!status.ok()) return;
@@ -140,6 +141,7 @@ ApplyResult Engine::Apply(const Event& event, std::vector<Output>* outputs) {
         if constexpr (std::is_same_v<T, StandingOrderResumed>) return OnStandingResumed(event, body, outputs);
         if constexpr (std::is_same_v<T, RecallBatch>) return OnRecall(event, body, outputs);
         if constexpr (std::is_same_v<T, AcknowledgeWellness>) return OnAcknowledge(event, body, outputs);
+        if constexpr (std::is_same_v<T, EraseElder>) return OnErase(event, body, outputs);
         if constexpr (std::is_same_v<T, Tick>) return Applied();
         return Rejected("unsupported event");
       },
@@ -153,6 +155,10 @@ ApplyResult Engine::Apply(const Event& event, std::vector<Output>* outputs) {
   new_seen_.push_back(std::move(dedup_key));
   dirty_areas_.insert(event.area_id);
   FireTimers(area, outputs);
+  if (options_.order_retention_ms > 0 && previous_time > 0 &&
+      LocalDate(previous_time, options_.utc_offset_ms) != LocalDate(area.stream_time_ms, options_.utc_offset_ms)) {
+    PurgeExpired(area);
+  }
   // An event-time timer without state: it fires when stream time crosses a
   // multiple of the interval, so a replay fires it at the same events.
   const DurationMs interval = options_.reoptimize_interval_ms;
@@ -1057,6 +1063,113 @@ ApplyResult Engine::OnAcknowledge(const Event& e, const AcknowledgeWellness& a, 
   return Applied();
 }
 
+// ---- data protection ----
+
+ApplyResult Engine::OnErase(const Event& e, const EraseElder& er, std::vector<Output>* out) {
+  auto elder = elders_.find(er.elder_id);
+  if (elder != elders_.end() && elder->second.area_id != e.area_id) {
+    return Rejected("elder " + er.elder_id + " is registered in area " + elder->second.area_id);
+  }
+  std::vector<Order*> theirs;
+  for (auto& [id, order] : orders_) {
+    if (order.elder_id == er.elder_id && order.area_id == e.area_id) theirs.push_back(&order);
+  }
+  if (elder == elders_.end() && theirs.empty()) return Rejected("unknown elder " + er.elder_id);
+  // Not derived from the id, so it cannot be traced back to it; fixed by
+  // the command, so a replay writes the same.
+  const std::string pseudonym = "erased-" + e.event_id;
+  std::sort(theirs.begin(), theirs.end(), [](const Order* a, const Order* b) { return a->order_id < b->order_id; });
+  // A courier last seen at the elder's door (its position is set there on
+  // delivery) would keep the address: it is moved to the order's kitchen
+  // instead, until its next location update.
+  for (const Order* order : theirs) {
+    for (const std::string& courier_id : AreaOf(e.area_id).couriers) {
+      Courier& c = couriers_.at(courier_id);
+      if (c.location == order->dropoff) {
+        c.location = order->pickup;
+        dirty_couriers_.insert(courier_id);
+      }
+    }
+  }
+  std::size_t ledger = 0;
+  for (Order* order : theirs) {
+    if (!IsFinal(order->status)) CancelOrder(*order, e.time_ms, "elder's data erased on request", out);
+    if (order->status == OrderStatus::kDelivered) {
+      const std::string date = LocalDate(order->done_ms, options_.utc_offset_ms);
+      bool pending = false;
+      for (LedgerEntry& entry : new_ledger_) {
+        if (entry.order_id == order->order_id) entry.elder_id = pseudonym, pending = true;
+      }
+      std::string bytes;
+      LedgerEntry entry;
+      bool stored = false;
+      if (!pending && store_ && store_->Get(state::LedgerKey(date, order->site_id, order->order_id), &bytes).ok() &&
+          codec::DecodeLedger(bytes, &entry).ok()) {
+        entry.elder_id = pseudonym;
+        rewritten_ledger_.push_back(std::move(entry));
+        stored = true;
+      }
+      ledger += pending || stored;
+    }
+    order->elder_id = pseudonym;
+    order->dropoff = GeoPoint{};
+    order->proof_ref.clear();
+    order->hub_household_id.clear();
+    dirty_orders_.insert(order->order_id);
+  }
+  std::size_t cases = 0;
+  for (auto& [id, c] : wellness_) {
+    if (c.elder_id != er.elder_id) continue;
+    c.elder_id = pseudonym;
+    dirty_wellness_.insert(id);
+    ++cases;
+  }
+  Area& area = AreaOf(e.area_id);
+  std::vector<std::string> standing;
+  for (const auto& [id, so] : standing_) {
+    if (so.pattern.elder_id == er.elder_id) standing.push_back(id);
+  }
+  for (const std::string& id : standing) {
+    std::erase_if(area.timers, [&](const auto& t) { return t.second == "g:" + id; });
+    standing_.erase(id);
+    dirty_standing_.erase(id);
+    deleted_keys_.push_back(state::StandingKey(id));
+  }
+  ForgetElder(er.elder_id);
+  if (last_courier_.erase(er.elder_id) > 0) {
+    dirty_last_courier_.erase(er.elder_id);
+    deleted_keys_.push_back(state::LastCourierKey(er.elder_id));
+  }
+  Audit(e, er.actor, "erase_elder", pseudonym, er.reason,
+        std::to_string(theirs.size()) + " orders, " + std::to_string(ledger) + " ledger entries, " +
+            std::to_string(cases) + " wellness checks anonymised; " + std::to_string(standing.size()) +
+            " standing orders removed");
+  return Applied();
+}
+
+void Engine::ForgetElder(const std::string& elder_id) {
+  if (elders_.erase(elder_id) == 0) return;
+  dirty_elders_.erase(elder_id);
+  deleted_keys_.push_back(state::ElderKey(elder_id));
+}
+
+void Engine::PurgeExpired(const Area& area) {
+  const EventTimeMs cutoff = area.stream_time_ms - options_.order_retention_ms;
+  std::vector<std::string> expired;
+  for (const auto& [id, order] : orders_) {
+    if (&areas_.at(order.area_id) != &area || !IsFinal(order.status)) continue;
+    const EventTimeMs finished = order.timeline.empty() ? order.placed_ms : order.timeline.back().time_ms;
+    if (finished < cutoff) expired.push_back(id);
+  }
+  for (const std::string& id : expired) {
+    const Order& order = orders_.at(id);
+    deleted_keys_.push_back(state::OrderKey(id));
+    if (!order.batch_id.empty()) deleted_keys_.push_back(state::TraceKey(order.site_id, order.batch_id, id));
+    dirty_orders_.erase(id);
+    orders_.erase(id);
+  }
+}
+
 void Engine::Reannounce(std::vector<Output>* outputs) const {
   std::vector<const WellnessCase*> open;
   for (const auto& [id, c] : wellness_) {
@@ -1108,6 +1221,10 @@ void Engine::BookDelivery(const Order& order, EventTimeMs delivered_ms) {
 }
 
 void Engine::CollectChanges(state::WriteSet* changes) {
+  // Deletions first: a record deleted and then written again in the same
+  // batch (an elder registered anew) must end up written.
+  for (std::string& key : deleted_keys_) changes->Delete(std::move(key));
+  deleted_keys_.clear();
   for (const std::string& id : dirty_orders_) {
     const Order& order = orders_.at(id);
     changes->Put(state::OrderKey(id), codec::EncodeOrder(order));
@@ -1133,6 +1250,10 @@ void Engine::CollectChanges(state::WriteSet* changes) {
     changes->Put(state::WellnessKey(id), codec::EncodeWellnessCase(wellness_.at(id)));
   }
   for (const std::string& id : dirty_last_courier_) changes->Put(state::LastCourierKey(id), last_courier_.at(id));
+  for (const LedgerEntry& e : rewritten_ledger_) {
+    changes->Put(state::LedgerKey(e.service_date, e.site_id, e.order_id), codec::EncodeLedger(e));
+  }
+  rewritten_ledger_.clear();
   for (const AuditEntry& a : new_audit_) changes->Put(state::AuditKey(a.time_ms, a.command_id), codec::EncodeAudit(a));
   for (const auto& [site, batch] : new_recalls_) changes->Put(state::RecallKey(site, batch), {});
   dirty_standing_.clear();

@@ -88,6 +88,11 @@ struct EngineOptions {
   // WellnessStep; the last repeats its alert each period. Defaults: courier
   // 10 min, phone call 15 min, emergency contact 30 min, community worker 60 min.
   WellnessSchedule wellness_schedule = {10 * kMinuteMs, 15 * kMinuteMs, 30 * kMinuteMs, 60 * kMinuteMs};
+  // Finished orders (delivered, failed, cancelled, rejected) are deleted
+  // with their proof of delivery and trace entry this long after they
+  // finished, at the area's first event of a new local day. The ledger is
+  // kept. 0 keeps them for ever. Default: 90 days.
+  DurationMs order_retention_ms = 90 * 24 * kHourMs;
 };
 
 using Output = std::variant<Assignment, Alert>;
@@ -117,6 +122,10 @@ class Engine {
   // Raises again the current alert of every open wellness check (same ids
   // and times). Call after Load: a restart never hides an open case.
   void Reannounce(std::vector<Output>* outputs) const;
+
+  // The elder's registry record was deleted (a tombstone on the registry
+  // topic): forget it. Their orders are left as they are.
+  void ForgetElder(const std::string& elder_id);
 
   // For tests and metrics.
   const Order* FindOrder(const std::string& order_id) const;
@@ -150,6 +159,7 @@ class Engine {
   ApplyResult OnStandingResumed(const Event& e, const StandingOrderResumed& r, std::vector<Output>* out);
   ApplyResult OnRecall(const Event& e, const RecallBatch& r, std::vector<Output>* out);
   ApplyResult OnAcknowledge(const Event& e, const AcknowledgeWellness& a, std::vector<Output>* out);
+  ApplyResult OnErase(const Event& e, const EraseElder& er, std::vector<Output>* out);
   ApplyResult OnSite(const Site& s);
   ApplyResult OnElder(const Elder& el);
 
@@ -216,6 +226,9 @@ class Engine {
   // Creates a placed order (OnPlaced, standing orders) and checks the site's rules.
   ApplyResult PlaceNewOrder(const std::string& area_id, EventTimeMs now, const OrderPlaced& p,
                             const std::string& standing_id, std::vector<Output>* out);
+  // Deletes the area's orders finished more than order_retention_ms before
+  // its stream time (see EngineOptions).
+  void PurgeExpired(const Area& area);
   // Fires the area's timers due by its stream time, in (due, id) order.
   void FireTimers(Area& area, std::vector<Output>* out);
   // Places the standing order's next service date's order when its time
@@ -258,6 +271,9 @@ class Engine {
   std::unordered_map<std::string, WellnessCase> wellness_;
   std::unordered_map<std::string, std::string> last_courier_;  // elder -> courier
   std::set<std::pair<std::string, std::string>> recalled_;    // (site, batch)
+  // Committed state, read by an erasure to rewrite the elder's ledger
+  // entries (which the engine does not keep in memory). Set by Load.
+  const state::Store* store_ = nullptr;
 
   // Changed since the last CollectChanges.
   std::set<std::string> dirty_orders_;
@@ -270,6 +286,8 @@ class Engine {
   std::set<std::string> dirty_last_courier_;
   std::vector<std::pair<std::string, std::string>> new_recalls_;  // (site, batch)
   std::vector<AuditEntry> new_audit_;
+  std::vector<LedgerEntry> rewritten_ledger_;  // entries anonymised by an erasure
+  std::vector<std::string> deleted_keys_;      // records erased or past retention
   std::vector<std::string> new_seen_;
   std::vector<LedgerEntry> new_ledger_;
 };

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstring>
 #include <map>
 #include <memory>
 #include <set>
@@ -1566,6 +1567,121 @@ TEST(EngineDeterminismTest, TheSameElderCareDayTwiceGivesTheSameOutputsAndState)
     EXPECT_NE(a.second.find(note), std::string::npos) << note;
   }
   EXPECT_EQ(a.second, b.second);
+}
+
+// Every key and value in `store`, for searching.
+std::vector<std::pair<std::string, std::string>> Dump(const state::Store& store) {
+  std::vector<std::pair<std::string, std::string>> all;
+  EXPECT_TRUE(store.Scan("", [&](std::string_view k, std::string_view v) {
+                     all.emplace_back(k, v);
+                     return true;
+                   }).ok());
+  return all;
+}
+
+TEST_F(EngineTest, ErasingAnElderLeavesOnlyAPseudonymAndTheLedgerTotals) {
+  ASSERT_TRUE(engine_.Load(store_).ok());
+  SetUpRegistry();
+  const EventTimeMs t = kT0 + 10 * kHourMs;
+  StartCourier("c1", t);
+  PlaceFor("o1", "elder-1", t, t + kHourMs, kHourMs, "b-1");
+  Ready("o1", t + kMinuteMs);
+  ASSERT_EQ(Apply(Make("picked-o1", t + 2 * kMinuteMs, PickedUp{"o1", "c1"})).outcome, ApplyOutcome::kApplied);
+  ASSERT_EQ(Apply(Make("done-o1", t + 61 * kMinuteMs, Delivered{"o1", "c1", "photo-o1"})).outcome,
+            ApplyOutcome::kApplied);
+  Commit();  // the ledger entry is in the store now, not in memory
+  std::string booked;
+  ASSERT_TRUE(store_.Get(state::LedgerKey(LocalDate(t + 61 * kMinuteMs, 8 * kHourMs), "site-1", "o1"), &booked).ok());
+  LedgerEntry before;
+  ASSERT_TRUE(codec::DecodeLedger(booked, &before).ok());
+  PlaceFor("o2", "elder-1", t + 62 * kMinuteMs, t + 3 * kHourMs);
+  StandingOrderSet lunch{"so-1", "site-1", "elder-1", 1, MealClass::kHot, 0b11111, 660, 720, "2025-12-01", "", ""};
+  ASSERT_EQ(Apply(Make("standing", t + 63 * kMinuteMs, lunch)).outcome, ApplyOutcome::kApplied);
+  Commit();
+
+  out_.clear();
+  ASSERT_EQ(Apply(Make("erase-1", t + 64 * kMinuteMs, EraseElder{"elder-1", "officer-li", "moved away"})).outcome,
+            ApplyOutcome::kApplied);
+  Commit();
+
+  // Neither the id nor the home's coordinates are anywhere in state.
+  std::string lat_bytes(sizeof kHome.lat, '\0');
+  std::memcpy(lat_bytes.data(), &kHome.lat, sizeof kHome.lat);
+  for (const auto& [key, value] : Dump(store_)) {
+    EXPECT_EQ(key.find("elder-1"), std::string::npos) << key;
+    EXPECT_EQ(value.find("elder-1"), std::string::npos) << key;
+    EXPECT_EQ(value.find(lat_bytes), std::string::npos) << key;
+    EXPECT_EQ(value.find("photo-o1"), std::string::npos) << key;
+  }
+  std::string rewritten;
+  ASSERT_TRUE(store_.Get(state::LedgerKey(before.service_date, "site-1", "o1"), &rewritten).ok());
+  LedgerEntry after;
+  ASSERT_TRUE(codec::DecodeLedger(rewritten, &after).ok());
+  EXPECT_EQ(after.elder_id, "erased-erase-1");
+  EXPECT_EQ(after.amount.price_fen, before.amount.price_fen);
+  EXPECT_EQ(after.category, before.category);
+  EXPECT_EQ(engine_.FindOrder("o2")->status, OrderStatus::kCancelled);
+  EXPECT_EQ(engine_.FindOrder("o1")->elder_id, "erased-erase-1");
+  EXPECT_EQ(engine_.FindStandingOrder("so-1"), nullptr);
+  // A second request finds nobody; later orders for the id are refused.
+  EXPECT_EQ(Apply(Make("erase-2", t + 65 * kMinuteMs, EraseElder{"elder-1", "officer-li", "again"})).outcome,
+            ApplyOutcome::kRejected);
+  OrderPlaced late{"o3", "site-1", "elder-1", 1, MealClass::kHot, t + 3 * kHourMs, t + 4 * kHourMs};
+  EXPECT_EQ(Apply(Make("placed-o3", t + 66 * kMinuteMs, late)).outcome, ApplyOutcome::kRejected);
+  // The audit names the pseudonym, never the id.
+  bool audited = false;
+  for (const auto& [key, value] : Dump(store_)) {
+    AuditEntry a;
+    if (key.starts_with(state::kAuditPrefix) && codec::DecodeAudit(value, &a).ok() && a.action == "erase_elder") {
+      audited = true;
+      EXPECT_EQ(a.target, "erased-erase-1");
+      EXPECT_EQ(a.actor, "officer-li");
+      EXPECT_EQ(a.result, "2 orders, 1 ledger entries, 0 wellness checks anonymised; 1 standing orders removed");
+    }
+  }
+  EXPECT_TRUE(audited);
+}
+
+TEST(EngineRetentionTest, FinishedOrdersAreDeletedAfterTheRetentionPeriodTheLedgerIsKept) {
+  EngineOptions options;
+  options.order_retention_ms = 2 * 24 * kHourMs;
+  Engine engine(options);
+  state::MemoryStore store;
+  ASSERT_TRUE(engine.Load(store).ok());
+  std::vector<Output> out;
+  auto apply = [&](std::string id, EventTimeMs t, EventBody body) {
+    ASSERT_EQ(engine.Apply(Event{std::move(id), "area-1", t, std::move(body)}, &out).outcome, ApplyOutcome::kApplied);
+    state::WriteSet changes;
+    engine.CollectChanges(&changes);
+    ASSERT_TRUE(store.Commit(changes).ok());
+  };
+  Site site;
+  site.site_id = "site-1";
+  site.area_id = "area-1";
+  site.location = kSite;
+  apply("s", kT0, site);
+  apply("e", kT0, Elder{"elder-1", "area-1", kHome});
+  const EventTimeMs t = kT0 + 2 * kHourMs;  // 10:00 local
+  apply("shift", t, ShiftStarted{"c1", TravelMode::kBike, 6, t + 4 * kHourMs, kSite});
+  apply("p1", t, OrderPlaced{"o1", "site-1", "elder-1", 1, MealClass::kHot, t + kHourMs, t + 2 * kHourMs, false, {}, "b-1"});
+  apply("r1", t + kMinuteMs, OrderReady{"o1"});
+  apply("u1", t + 2 * kMinuteMs, PickedUp{"o1", "c1"});
+  apply("d1", t + 70 * kMinuteMs, Delivered{"o1", "c1", "photo-o1"});
+  apply("p2", t + 71 * kMinuteMs, OrderPlaced{"o2", "site-1", "elder-1", 1, MealClass::kHot, t + 5 * 24 * kHourMs,
+                                              t + 5 * 24 * kHourMs + kHourMs});
+  std::string bytes;
+  const std::string ledger = state::LedgerKey(LocalDate(t + 70 * kMinuteMs, 8 * kHourMs), "site-1", "o1");
+  // Not yet two days since it was delivered.
+  apply("tick-1", kT0 + 24 * kHourMs + kHourMs, Tick{});
+  ASSERT_NE(engine.FindOrder("o1"), nullptr);
+  apply("tick-2", kT0 + 2 * 24 * kHourMs + kHourMs, Tick{});
+  ASSERT_NE(engine.FindOrder("o1"), nullptr);
+  apply("tick-3", kT0 + 3 * 24 * kHourMs + kHourMs, Tick{});
+  EXPECT_EQ(engine.FindOrder("o1"), nullptr);
+  EXPECT_FALSE(store.Get(state::OrderKey("o1"), &bytes).ok());
+  EXPECT_FALSE(store.Get(state::TraceKey("site-1", "b-1", "o1"), &bytes).ok());
+  EXPECT_TRUE(store.Get(ledger, &bytes).ok()) << "the ledger is kept";
+  EXPECT_NE(engine.FindOrder("o2"), nullptr) << "an order not finished stays";
 }
 
 }  // namespace

@@ -25,7 +25,8 @@ class Producer {
   Producer& operator=(const Producer&) = delete;
 
   // Queues one record. `timestamp_ms` becomes the record's CreateTime (we set
-  // it to the event time, so readers can order by it). partition < 0 lets the
+  // it to the event time, so readers can order by it). A null `value`
+  // (std::string_view{}) is a tombstone for a compacted topic. partition < 0 lets the
   // default partitioner hash the key. Blocks (polling) while the local queue is
   // full. Returns the error if the record cannot be queued at all.
   rd_kafka_resp_err_t Produce(std::string_view topic, std::string_view key,

@@ -169,13 +169,18 @@ struct AcknowledgeWellness {
   std::string note;
   std::string actor;
 };
+struct EraseElder {
+  std::string elder_id;
+  std::string actor;
+  std::string reason;
+};
 // Moves stream time on when nothing else does, so timers fire.
 struct Tick {};
 
 using EventBody = std::variant<OrderPlaced, OrderReady, OrderCancelled, StandingOrderSet, StandingOrderSuspended,
                                StandingOrderResumed, ShiftStarted, ShiftEnded, LocationUpdate, Availability,
                                PickedUp, Delivered, DeliveryFailed, Site, Elder, RecallBatch, AcknowledgeWellness,
-                               Tick>;
+                               EraseElder, Tick>;
 
 struct Event {
   std::string event_id;

@@ -26,7 +26,15 @@ class CommandPublisher {
   // the broker's acknowledgement.
   Status Publish(const Event& command, int timeout_ms = 10000);
 
+  // Produces a tombstone (null value) for `key` to the compacted `topic`,
+  // waiting likewise: a registry record deleted for good.
+  Status PublishTombstone(const std::string& topic, const std::string& key, int timeout_ms = 10000);
+
  private:
+  // Produces one record and waits for its acknowledgement. REQUIRES: mu_ held.
+  Status ProduceAndWait(const std::string& topic, const std::string& key, std::string_view value,
+                        std::int64_t timestamp_ms, int timeout_ms);
+
   std::mutex mu_;
   std::string topic_;
   rd_kafka_resp_err_t last_error_ = RD_KAFKA_RESP_ERR_NO_ERROR;

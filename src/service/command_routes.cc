@@ -141,6 +141,23 @@ api::Response PostAcknowledge(const RouteContext& ctx, const api::Request& req) 
   return Publish(ctx, e, "acknowledge_wellness");
 }
 
+// DELETE /api/v1/elders/{id}: erasure on the elder's request (or their
+// guardian's), with who decided and why.
+api::Response EraseElderRequest(const RouteContext& ctx, const api::Request& req) {
+  const std::string& elder_id = req.path_params.at("id");
+  json body;
+  if (auto bad = ParseBody(req, &body)) return *bad;
+  std::string actor, reason;
+  if (auto bad = Text(body, "actor", true, kMaxIdBytes, &actor)) return *bad;
+  if (auto bad = Text(body, "reason", true, kMaxTextBytes, &reason)) return *bad;
+  std::string bytes;
+  Elder elder;
+  if (!ctx.store->Get(state::ElderKey(elder_id), &bytes).ok()) return api::Error(404, "no registered elder " + elder_id);
+  if (Status s = codec::DecodeElder(bytes, &elder); !s.ok()) return api::Error(500, s.message());
+  Event e{NewCommandId(), elder.area_id, AreaTime(*ctx.store, elder.area_id), EraseElder{elder_id, actor, reason}};
+  return Publish(ctx, e, "erase_elder");
+}
+
 api::Response ListWellness(const RouteContext& ctx, const api::Request& req) {
   const auto status_it = req.query.find("status");
   const std::string status = status_it == req.query.end() ? "open" : status_it->second;
@@ -221,6 +238,7 @@ void AddCommandRoutes(api::Router& router, const RouteContext& ctx) {
              [ctx](const api::Request& req) { return PostAcknowledge(ctx, req); });
   router.Add("GET", "/api/v1/wellness", [ctx](const api::Request& req) { return ListWellness(ctx, req); });
   router.Add("GET", "/api/v1/wellness/{id}", [ctx](const api::Request& req) { return GetWellness(ctx, req); });
+  router.Add("DELETE", "/api/v1/elders/{id}", [ctx](const api::Request& req) { return EraseElderRequest(ctx, req); });
   router.Add("GET", "/api/v1/audit", [ctx](const api::Request& req) { return ListAudit(ctx, req); });
   router.Add("GET", "/api/v1/standing-orders/{id}", [ctx](const api::Request& req) { return GetStanding(ctx, req); });
 }

@@ -26,7 +26,8 @@ struct RouteContext {
 api::Router MakeRoutes(RouteContext context);
 
 // The command endpoints (POST /api/v1/recalls, POST
-// /api/v1/wellness/{id}/acknowledge) and what they act on (GET
+// /api/v1/wellness/{id}/acknowledge, DELETE /api/v1/elders/{id}) and what
+// they act on (GET
 // /api/v1/wellness[/{id}], /api/v1/audit, /api/v1/standing-orders/{id}).
 void AddCommandRoutes(api::Router& router, const RouteContext& context);
 

@@ -50,6 +50,7 @@ dispatch::EngineOptions MakeEngineOptions(const config::Config& config) {
   o.standing_lead_ms = c.standing_lead_min * kMinuteMs;
   o.wellness_schedule = {w.courier_retry_min * kMinuteMs, w.phone_call_min * kMinuteMs,
                          w.emergency_contact_min * kMinuteMs, w.community_worker_min * kMinuteMs};
+  o.order_retention_ms = config.retention.order_days * 24 * kHourMs;
   o.tariffs.clear();
   for (const config::TariffConfig& t : config.tariffs) {
     o.tariffs.push_back({t.site == "*" ? std::string() : t.site, t.category == "*" ? -1 : ElderCategoryBitOf(t.category),
@@ -161,7 +162,15 @@ Status Service::Start() {
   http_options.threads = config_.http.threads;
   http_ = std::make_unique<api::HttpServer>(
       http_options, MakeRoutes({&metrics_, store_.get(), &ready_, engine_options_,
-                                [this](const Event& command) { return commands_->Publish(command); }}));
+                                [this](const Event& command) {
+                                  // The registry's tombstone first: should the command then fail,
+                                  // the elder is still in state and the request can be repeated.
+                                  if (const auto* erase = std::get_if<EraseElder>(&command.body)) {
+                                    Status s = commands_->PublishTombstone(config_.topics.elders, erase->elder_id);
+                                    if (!s.ok()) return s;
+                                  }
+                                  return commands_->Publish(command);
+                                }}));
   if (Status s = http_->Start(); !s.ok()) {
     return Status::Io("http " + config_.http.address + ":" + std::to_string(config_.http.port) + ": " + s.message());
   }
@@ -220,6 +229,10 @@ void Service::ProcessRecord(int topic_index, const rd_kafka_message_t& msg) {
 void Service::ApplyEvent(const std::string& topic, std::int32_t partition, std::int64_t offset,
                          std::string_view key, std::string_view value, std::int64_t timestamp_ms,
                          codec::InputKind kind) {
+  if (kind == codec::InputKind::kElders && value.empty() && !key.empty()) {
+    engine_->ForgetElder(std::string(key));  // a tombstone: the elder was erased
+    return;
+  }
   Event event;
   if (Status s = codec::DecodeEvent(kind, value, &event); !s.ok()) {
     decode_errors_->Inc();

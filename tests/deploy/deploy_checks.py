@@ -899,8 +899,12 @@ def check_topics_script(root: Path, work: Path) -> list[str]:
     if extra:
         problems.append(f"deploy/topics.sh creates undocumented topics {sorted(extra)}")
     dlq = retention.pop("topics.dlq", None)
+    commands = retention.pop("topics.commands", None)
     if dlq is None or not retention or dlq <= max(retention.values()):
         problems.append("the dead-letter topic must be kept longer than the other topics")
+    # Operators' commands are the audit trail of their decisions.
+    if commands is None or not retention or commands <= max(retention.values()):
+        problems.append("the commands topic must be kept longer than the other topics")
     return problems
 
 
