@@ -50,6 +50,7 @@ std::string EncodeOrder(const Order& o) {
   msg.set_pinned(o.pinned);
   msg.set_proof_ref(o.proof_ref);
   msg.set_standing_id(o.standing_id);
+  msg.set_late_alerted(o.late_alerted);
   return msg.SerializeAsString();
 }
 
@@ -84,6 +85,7 @@ Status DecodeOrder(std::string_view bytes, Order* o) {
   o->pinned = msg.pinned();
   o->proof_ref = msg.proof_ref();
   o->standing_id = msg.standing_id();
+  o->late_alerted = msg.late_alerted();
   return Status::Ok();
 }
 

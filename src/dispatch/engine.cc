@@ -236,18 +236,10 @@ ApplyResult Engine::PlaceNewOrder(const std::string& area_id, EventTimeMs now, c
 
 void Engine::CheckSiteRules(Order& order, const Site& site, EventTimeMs now, std::vector<Output>* out) {
   auto alert = [&](AlertKind kind, std::string reason) {
-    Alert a;
-    a.alert_id = std::string(kind == AlertKind::kOrderRejected ? "rejected/" : "outside-radius/") + order.order_id;
-    a.area_id = order.area_id;
-    a.time_ms = now;
-    a.kind = kind;
-    a.severity = kind == AlertKind::kOrderRejected && PriorityOf(order) >= options_.must_serve_priority
-                     ? Severity::kCritical
-                     : Severity::kWarning;
-    a.order_id = order.order_id;
-    a.elder_id = order.elder_id;
-    a.site_id = site.site_id;
-    a.reason = std::move(reason);
+    const bool rejected = kind == AlertKind::kOrderRejected;
+    Alert a = OrderAlert(order, kind, rejected ? UrgencyOf(order) : Severity::kWarning,
+                         (rejected ? "rejected/" : "outside-radius/") + order.order_id, {}, std::move(reason));
+    a.time_ms = now;  // the placing event's time, even when it came late
     out->emplace_back(std::move(a));
   };
   const std::string date = LocalDate(order.window_start_ms, options_.utc_offset_ms);
@@ -551,17 +543,10 @@ void Engine::MarkUnassigned(Order& order, Area& area, bool no_courier, std::vect
   // each time is an alert of its own.
   const auto times = std::count_if(order.timeline.begin(), order.timeline.end(),
                                    [](const TimelineEntry& t) { return t.status == OrderStatus::kUnassigned; });
-  Alert alert;
-  alert.alert_id = "unassignable/" + order.order_id + "/" + std::to_string(times);
-  alert.area_id = order.area_id;
-  alert.time_ms = now;
-  alert.kind = AlertKind::kUnassignable;
-  alert.severity = PriorityOf(order) >= options_.must_serve_priority ? Severity::kCritical : Severity::kWarning;
-  alert.order_id = order.order_id;
-  alert.elder_id = order.elder_id;
-  alert.site_id = order.site_id;
-  alert.reason = no_courier ? "no courier on shift" : "no courier can meet the window, box and hot-meal limits";
-  out->emplace_back(std::move(alert));
+  out->emplace_back(OrderAlert(order, AlertKind::kUnassignable, UrgencyOf(order),
+                              "unassignable/" + order.order_id + "/" + std::to_string(times), {},
+                              no_courier ? "no courier on shift"
+                                         : "no courier can meet the window, box and hot-meal limits"));
 }
 
 bool Engine::AllowCurrentLateness(const Courier& courier, const OrderLookup& lookup, EventTimeMs now,
@@ -736,12 +721,12 @@ ApplyResult Engine::OnLocation(const Event& e, const LocationUpdate& l, std::vec
     c.location = l.location;
     c.location_ms = e.time_ms;
     dirty_couriers_.insert(c.courier_id);
-    CheckHotMeals(c, AreaOf(e.area_id), out);
+    CheckPlan(c, AreaOf(e.area_id), out);
   }
   return Applied();
 }
 
-void Engine::CheckHotMeals(Courier& courier, Area& area, std::vector<Output>* out) {
+void Engine::CheckPlan(Courier& courier, Area& area, std::vector<Output>* out) {
   if (courier.route.empty()) return;
   const EventTimeMs now = area.stream_time_ms;
   const OrderLookup lookup = [this](const std::string& id) { return FindOrder(id); };
@@ -753,35 +738,75 @@ void Engine::CheckHotMeals(Courier& courier, Area& area, std::vector<Output>* ou
   std::vector<routing::StopTiming> t;
   routing::RouteCost cost;
   if (!routing::Evaluate(route.vehicle, route.stops, options_.travel, &cost, &t)) return;
+  std::vector<Order*> late;
   for (std::size_t i = 0; i < route.stops.size(); ++i) {
     if (route.stops[i].pickup) continue;
     Order& order = orders_.at(courier.route[i].order_id);
+    if (t[i].service_start > order.window_end_ms && !order.late_alerted) late.push_back(&order);
     if (order.status != OrderStatus::kPickedUp || order.hot_meal_limit_ms <= 0 || order.food_safety_alerted) continue;
     const DurationMs ride = t[i].service_start - order.picked_up_ms;
     if (ride <= order.hot_meal_limit_ms) continue;
     order.food_safety_alerted = true;
     dirty_orders_.insert(order.order_id);
-    out->emplace_back(FoodSafetyAlert(order, courier.courier_id,
-                                      "the meal on board with courier " + courier.courier_id +
-                                          " would reach the door " + std::to_string(ride / kMinuteMs) +
-                                          " min after pickup, over its " +
-                                          std::to_string(order.hot_meal_limit_ms / kMinuteMs) + " min limit"));
+    out->emplace_back(OrderAlert(order, AlertKind::kFoodSafetyRisk, Severity::kCritical, "food-safety/" + order.order_id,
+                                 courier.courier_id,
+                                 "the meal on board with courier " + courier.courier_id + " would reach the door " +
+                                     std::to_string(ride / kMinuteMs) + " min after pickup, over its " +
+                                     std::to_string(order.hot_meal_limit_ms / kMinuteMs) + " min limit"));
   }
+  for (Order* order : late) RescueLate(*order, courier, area, out);
 }
 
-Alert Engine::FoodSafetyAlert(const Order& order, const std::string& courier_id, std::string reason) const {
+void Engine::RescueLate(Order& order, Courier& courier, Area& area, std::vector<Output>* out) {
+  const EventTimeMs now = area.stream_time_ms;
+  if (order.status == OrderStatus::kAssigned && !order.pinned) {
+    // Not collected yet: another courier who can still make the window
+    // takes it, if there is one.
+    AreaPlan ap = BuildAreaPlan(area, now);
+    routing::Job job;
+    BuildJobStops(order, -1, options_, &job.pickup, &job.delivery);
+    std::optional<routing::Insertion> best;
+    for (std::size_t k = 0; k < ap.couriers.size(); ++k) {
+      if (ap.couriers[k] == &courier) continue;
+      const auto where = ap.plan.BestInsertionInRoute(k, job.pickup, job.delivery);
+      if (where && where->added_lateness == 0 && (!best || routing::Better(*where, *best))) best = where;
+    }
+    if (best) {
+      RemoveStops(courier, order.order_id);
+      Changed changed{{&courier, order.order_id}};
+      Insert(order, job, ap, *best, area, &changed, /*pinned=*/false,
+             "re-planned: courier " + courier.courier_id + " is running late");
+      for (auto& [c, trigger] : changed) PublishPlan(*c, now, trigger, out);
+      return;
+    }
+  }
+  order.late_alerted = true;
+  dirty_orders_.insert(order.order_id);
+  out->emplace_back(OrderAlert(
+      order, AlertKind::kLateRisk, UrgencyOf(order), "late/" + order.order_id, courier.courier_id,
+      "courier " + courier.courier_id + " will reach the door after the window closes at " +
+          ClockText(LocalMinuteOfDay(order.window_end_ms, options_.utc_offset_ms)) +
+          (order.status == OrderStatus::kPickedUp ? "; the meal is on board" : "; no other courier can make it")));
+}
+
+Alert Engine::OrderAlert(const Order& order, AlertKind kind, Severity severity, std::string alert_id,
+                         std::string courier_id, std::string reason) const {
   Alert a;
-  a.alert_id = "food-safety/" + order.order_id;
+  a.alert_id = std::move(alert_id);
   a.area_id = order.area_id;
   a.time_ms = areas_.at(order.area_id).stream_time_ms;
-  a.kind = AlertKind::kFoodSafetyRisk;
-  a.severity = Severity::kCritical;
+  a.kind = kind;
+  a.severity = severity;
   a.order_id = order.order_id;
-  a.courier_id = courier_id;
+  a.courier_id = std::move(courier_id);
   a.elder_id = order.elder_id;
   a.site_id = order.site_id;
   a.reason = std::move(reason);
   return a;
+}
+
+Severity Engine::UrgencyOf(const Order& order) const {
+  return PriorityOf(order) >= options_.must_serve_priority ? Severity::kCritical : Severity::kWarning;
 }
 
 ApplyResult Engine::OnAvailability(const Event& e, const Availability& a, std::vector<Output>* out) {
@@ -814,7 +839,7 @@ ApplyResult Engine::OnPickedUp(const Event& e, const PickedUp& p, std::vector<Ou
   dirty_couriers_.insert(c.courier_id);
   order->picked_up_ms = e.time_ms;
   SetStatus(*order, OrderStatus::kPickedUp, e.time_ms);
-  CheckHotMeals(c, AreaOf(e.area_id), out);  // a late pickup may already break a limit
+  CheckPlan(c, AreaOf(e.area_id), out);  // a late pickup may already break a limit
   return Applied();
 }
 

@@ -237,11 +237,21 @@ class Engine {
   void ScheduleStanding(const StandingOrder& standing, Area& area);
   void Audit(const Event& e, std::string actor, std::string action, std::string target, std::string reason,
              std::string result);
-  // The hot-meal limit as the courier's plan now unfolds from where it is:
-  // a meal on board that would reach the door past its limit raises a
-  // critical FOOD_SAFETY_RISK alert, once per order, before it happens.
-  void CheckHotMeals(Courier& courier, Area& area, std::vector<Output>* out);
-  Alert FoodSafetyAlert(const Order& order, const std::string& courier_id, std::string reason) const;
+  // The courier's plan as it now unfolds from where it is. A meal on board
+  // that would reach the door past its hot-meal limit raises a critical
+  // FOOD_SAFETY_RISK alert, once per order, before it happens; a delivery
+  // that would miss its window goes to RescueLate.
+  void CheckPlan(Courier& courier, Area& area, std::vector<Output>* out);
+  // An order its courier will deliver after its window: moved to another
+  // courier who can still make it when it is not collected yet (nor pinned
+  // to its courier), else a LATE_RISK alert, once per order (critical for
+  // a must-serve elder).
+  void RescueLate(Order& order, Courier& courier, Area& area, std::vector<Output>* out);
+  // An alert about `order`, at its area's stream time.
+  Alert OrderAlert(const Order& order, AlertKind kind, Severity severity, std::string alert_id,
+                   std::string courier_id, std::string reason) const;
+  // Critical for a must-serve elder's order, else a warning.
+  Severity UrgencyOf(const Order& order) const;
   // The site's rules for a newly placed order: a delivery window starting
   // outside opening hours, or beyond the day's capacity, or (by policy) a
   // home beyond the service radius rejects it with an ORDER_REJECTED alert;

@@ -469,6 +469,43 @@ TEST_F(EngineTest, AHotMealOnBoardRunningLateRaisesAFoodSafetyRiskOnce) {
   }
 }
 
+TEST_F(EngineTest, ACourierFallingBehindHandsOverWhatItHasNotCollectedElseALateRiskIsRaised) {
+  SetUpRegistry();
+  const EventTimeMs t = kT0 + 10 * kHourMs;
+  StartCourier("c1", t);
+  Place("o1", t, t + 20 * kMinuteMs);  // window until 11:20
+  Place("o2", t, t + 20 * kMinuteMs);
+  Ready("o1", t + kMinuteMs);
+  Ready("o2", t + kMinuteMs);
+  ASSERT_EQ(engine_.FindOrder("o1")->courier_id, "c1");
+  ASSERT_EQ(Apply(Make("u1", t + 2 * kMinuteMs, PickedUp{"o1", "c1"})).outcome, ApplyOutcome::kApplied);
+  StartCourier("c2", t + 3 * kMinuteMs);
+  // c1 turns up 20 km away: neither door can be reached in time by c1. o2
+  // is still at the kitchen, so c2 takes it; o1 is on board and can only
+  // be late.
+  out_.clear();
+  const GeoPoint astray{41.98, 123.43};
+  ASSERT_EQ(Apply(Make("loc1", t + 4 * kMinuteMs, LocationUpdate{"c1", astray})).outcome, ApplyOutcome::kApplied);
+  EXPECT_EQ(engine_.FindOrder("o2")->courier_id, "c2");
+  EXPECT_EQ(Last("o2").note, "c2 (re-planned: courier c1 is running late)");
+  std::vector<Alert> late;
+  for (const Alert& a : Alerts()) {
+    if (a.kind == AlertKind::kLateRisk) late.push_back(a);
+  }
+  ASSERT_EQ(late.size(), 1u);
+  EXPECT_EQ(late[0].alert_id, "late/o1");
+  EXPECT_EQ(late[0].severity, Severity::kCritical) << "elder-1 lives alone: must-serve";
+  EXPECT_NE(late[0].reason.find("the meal is on board"), std::string::npos) << late[0].reason;
+  // Both couriers' new plans were published.
+  std::set<std::string> replanned;
+  for (const Assignment& p : Plans()) replanned.insert(p.courier_id);
+  EXPECT_EQ(replanned, (std::set<std::string>{"c1", "c2"}));
+  // Raised once.
+  out_.clear();
+  ASSERT_EQ(Apply(Make("loc2", t + 5 * kMinuteMs, LocationUpdate{"c1", astray})).outcome, ApplyOutcome::kApplied);
+  for (const Alert& a : Alerts()) EXPECT_NE(a.kind, AlertKind::kLateRisk) << a.alert_id;
+}
+
 TEST_F(EngineTest, BoxCapacityLimitsAssignments) {
   SetUpRegistry();
   StartCourier("c1", kT0 + 10 * kHourMs, /*capacity=*/1);

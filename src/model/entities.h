@@ -226,6 +226,8 @@ struct Order {
   bool pinned = false;
   std::string proof_ref;    // proof of delivery
   std::string standing_id;  // the standing order that generated it
+  // A LATE_RISK alert has been raised: its courier will miss the window.
+  bool late_alerted = false;
 };
 
 struct Suspension {

@@ -160,6 +160,7 @@ Status Service::Start() {
   http_options.address = config_.http.address;
   http_options.port = static_cast<std::uint16_t>(config_.http.port);
   http_options.threads = config_.http.threads;
+  http_options.metrics = &metrics_;
   http_ = std::make_unique<api::HttpServer>(
       http_options, MakeRoutes({&metrics_, store_.get(), &ready_, engine_options_,
                                 [this](const Event& command) {
@@ -209,6 +210,7 @@ void Service::PollRegistry(int timeout_ms) {
   for (const kafka::Record& r : records) {
     const codec::InputKind kind =
         r.topic == config_.topics.sites ? codec::InputKind::kSites : codec::InputKind::kElders;
+    metrics_.GetCounter("meal_events_total", "", {{"topic", r.topic}}).Inc();
     ApplyEvent(r.topic, r.partition, r.offset, r.key, r.value, r.timestamp_ms, kind);
     registry_offsets_[{r.topic, r.partition}] = r.offset + 1;
     dirty_ = true;
