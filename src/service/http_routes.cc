@@ -7,40 +7,13 @@
 #include "codec/state_codec.h"
 #include "common/dates.h"
 #include "common/geo.h"
-#include "dispatch/planner.h"
+#include "service/record_json.h"
 #include "state/keys.h"
 
 namespace meal::service {
 namespace {
 
 using nlohmann::json;
-
-const char* StopKindName(StopKind k) { return k == StopKind::kPickup ? "PICKUP" : "DELIVERY"; }
-
-json OrderJson(const Order& o) {
-  // The elder's address and categories are not part of this view.
-  json timeline = json::array();
-  for (const TimelineEntry& t : o.timeline) {
-    timeline.push_back({{"time_ms", t.time_ms}, {"status", OrderStatusName(t.status)}, {"note", t.note}});
-  }
-  return {{"order_id", o.order_id},
-          {"area_id", o.area_id},
-          {"site_id", o.site_id},
-          {"elder_id", o.elder_id},
-          {"status", OrderStatusName(o.status)},
-          {"courier_id", o.courier_id},
-          {"meals", o.meals},
-          {"window", {{"start_ms", o.window_start_ms}, {"end_ms", o.window_end_ms}}},
-          {"placed_ms", o.placed_ms},
-          {"ready_ms", o.ready_ms},
-          {"picked_up_ms", o.picked_up_ms},
-          {"done_ms", o.done_ms},
-          {"batch_id", o.batch_id},
-          {"hub_household_id", o.hub_household_id},
-          {"standing_id", o.standing_id},
-          {"proof_ref", o.proof_ref},
-          {"timeline", timeline}};
-}
 
 // One line of a ledger summary.
 struct LedgerTotal {
@@ -222,55 +195,16 @@ api::Router MakeRoutes(RouteContext ctx) {
 
   router.Add("GET", "/api/v1/couriers/{id}", [ctx](const api::Request& req) {
     const std::string& id = req.path_params.at("id");
-    // Locations are WGS-84 inside; a console drawing on a Chinese map SDK
-    // asks for GCJ-02 and gets every location of the answer converted.
-    const auto system_param = req.query.find("system");
-    const std::string system = system_param == req.query.end() ? "wgs84" : system_param->second;
-    if (system != "wgs84" && system != "gcj02") return api::Error(400, "'system' must be wgs84 or gcj02");
-    auto place = [&](GeoPoint p) -> json {
-      if (system == "gcj02") p = Wgs84ToGcj02(p);
-      return {{"lat", p.lat}, {"lon", p.lon}, {"system", system == "gcj02" ? "GCJ02" : "WGS84"}};
-    };
-    std::string bytes;
-    if (!ctx.store->Get(state::CourierKey(id), &bytes).ok()) return api::Error(404, "no courier " + id);
-    Courier courier;
-    if (Status s = codec::DecodeCourier(bytes, &courier); !s.ok()) return api::Error(500, s.message());
-    std::map<std::string, Order> orders;
-    for (const RouteStop& stop : courier.route) {
-      if (orders.contains(stop.order_id)) continue;
-      std::string ob;
-      Order o;
-      if (ctx.store->Get(state::OrderKey(stop.order_id), &ob).ok() && codec::DecodeOrder(ob, &o).ok()) {
-        orders.emplace(stop.order_id, std::move(o));
-      }
+    const auto system = req.query.find("system");
+    if (system != req.query.end() && system->second != "wgs84" && system->second != "gcj02") {
+      return api::Error(400, "'system' must be wgs84 or gcj02");
     }
-    const dispatch::OrderLookup lookup = [&](const std::string& oid) -> const Order* {
-      auto it = orders.find(oid);
-      return it == orders.end() ? nullptr : &it->second;
-    };
-    const Assignment plan = dispatch::MakeAssignment(courier, lookup, courier.location_ms,
-                                                     ctx.engine_options, {});
-    json stops = json::array();
-    for (const PlannedStop& s : plan.stops) {
-      stops.push_back({{"kind", StopKindName(s.kind)},
-                       {"order_id", s.order_id},
-                       {"site_id", s.site_id},
-                       {"location", place(s.location)},
-                       {"planned_arrival_ms", s.arrival_ms},
-                       {"planned_departure_ms", s.departure_ms},
-                       {"stop_index", s.stop_index}});
-    }
-    return api::Json(200, {{"courier_id", courier.courier_id},
-                           {"area_id", courier.area_id},
-                           {"team_id", courier.team_id},
-                           {"on_shift", courier.on_shift},
-                           {"available", courier.available},
-                           {"box_capacity", courier.box_capacity},
-                           {"shift_end_ms", courier.shift_end_ms},
-                           {"location", place(courier.location)},
-                           {"location_ms", courier.location_ms},
-                           {"plan_version", courier.plan_version},
-                           {"route", stops}});
+    json courier;
+    const Status s = CourierJson(*ctx.store, id, ctx.engine_options,
+                                 {.gcj02 = system != req.query.end() && system->second == "gcj02"}, &courier);
+    if (s.code() == StatusCode::kNotFound) return api::Error(404, s.message());
+    if (!s.ok()) return api::Error(500, s.message());
+    return api::Json(200, courier);
   });
   router.Add("GET", "/api/v1/ledger", [ctx](const api::Request& req) { return LedgerQuery(ctx, req); });
   router.Add("GET", "/api/v1/coverage", [ctx](const api::Request& req) { return CoverageQuery(ctx, req); });

@@ -1,5 +1,7 @@
 #include "state/keys.h"
 
+#include <charconv>
+
 namespace meal::state {
 namespace {
 
@@ -88,11 +90,22 @@ bool DecodeOffset(std::string_view bytes, std::int64_t* offset) {
   return true;
 }
 
+bool DecodeOffsetKey(std::string_view key, std::string* topic, std::int32_t* partition) {
+  if (!key.starts_with(kOffsetPrefix)) return false;
+  key.remove_prefix(kOffsetPrefix.size());
+  const std::size_t slash = key.rfind('/');
+  if (slash == 0 || slash == std::string_view::npos) return false;
+  const char* end = key.data() + key.size();
+  const auto [parsed_to, error] = std::from_chars(key.data() + slash + 1, end, *partition);
+  if (error != std::errc() || parsed_to != end || slash + 1 == key.size() || *partition < 0) return false;
+  topic->assign(key.substr(0, slash));
+  return true;
+}
+
 bool DecodeOutboxKey(std::string_view key, std::uint64_t* seq) {
   if (!key.starts_with(kOutboxPrefix) || key.size() != kOutboxPrefix.size() + 8) return false;
   *seq = ReadBigEndian(key.substr(kOutboxPrefix.size()));
   return true;
 }
-
 
 }  // namespace meal::state

@@ -63,6 +63,8 @@ std::string OutboxKey(std::uint64_t seq);
 std::string EncodeOffset(std::int64_t offset);
 // Returns false iff `bytes` is not an encoded offset.
 bool DecodeOffset(std::string_view bytes, std::int64_t* offset);
+// Parses an OffsetKey; false iff it is not one.
+bool DecodeOffsetKey(std::string_view key, std::string* topic, std::int32_t* partition);
 // Parses an OutboxKey; false iff it is not one.
 bool DecodeOutboxKey(std::string_view key, std::uint64_t* seq);
 

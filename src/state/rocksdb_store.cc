@@ -1,10 +1,16 @@
 #include "state/rocksdb_store.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <filesystem>
+
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/slice_transform.h>
 #include <rocksdb/statistics.h>
 #include <rocksdb/table.h>
+#include <rocksdb/utilities/checkpoint.h>
 #include <rocksdb/write_batch.h>
 
 namespace meal::state {
@@ -18,34 +24,73 @@ Status FromRocks(const rocksdb::Status& s) {
 
 rocksdb::Slice ToSlice(std::string_view v) { return {v.data(), v.size()}; }
 
-}  // namespace
-
-RocksDbStore::RocksDbStore(std::unique_ptr<rocksdb::DB> db,
-                           std::shared_ptr<rocksdb::Statistics> stats, bool sync)
-    : db_(std::move(db)), stats_(std::move(stats)), sync_(sync) {}
-
-RocksDbStore::~RocksDbStore() {
-  if (db_) db_->Close().PermitUncheckedError();
-}
-
-Status RocksDbStore::Open(const std::string& path, const RocksDbOptions& options,
-                          std::unique_ptr<RocksDbStore>* out) {
+rocksdb::Options BaseOptions(std::size_t block_cache_bytes, std::shared_ptr<rocksdb::Statistics>* stats) {
   rocksdb::Options opts;
-  opts.create_if_missing = true;
   opts.IncreaseParallelism(2);
   opts.OptimizeLevelStyleCompaction();
   rocksdb::BlockBasedTableOptions table;
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
-  table.block_cache = rocksdb::NewLRUCache(options.block_cache_bytes);
+  table.block_cache = rocksdb::NewLRUCache(block_cache_bytes);
   opts.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
-  auto stats = rocksdb::CreateDBStatistics();
-  stats->set_stats_level(rocksdb::StatsLevel::kExceptTimeForMutex);
-  opts.statistics = stats;
+  *stats = rocksdb::CreateDBStatistics();
+  (*stats)->set_stats_level(rocksdb::StatsLevel::kExceptTimeForMutex);
+  opts.statistics = *stats;
+  return opts;
+}
+
+}  // namespace
+
+RocksDbStore::RocksDbStore(std::unique_ptr<rocksdb::DB> db, std::shared_ptr<rocksdb::Statistics> stats, bool sync,
+                           std::string secondary_dir)
+    : db_(std::move(db)), stats_(std::move(stats)), sync_(sync), secondary_dir_(std::move(secondary_dir)) {}
+
+RocksDbStore::~RocksDbStore() {
+  if (db_) db_->Close().PermitUncheckedError();
+  db_.reset();
+  std::error_code ignored;
+  if (!secondary_dir_.empty()) std::filesystem::remove_all(secondary_dir_, ignored);
+}
+
+Status RocksDbStore::Open(const std::string& path, const RocksDbOptions& options,
+                          std::unique_ptr<RocksDbStore>* out) {
+  std::shared_ptr<rocksdb::Statistics> stats;
+  rocksdb::Options opts = BaseOptions(options.block_cache_bytes, &stats);
+  opts.create_if_missing = options.create_if_missing;
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s = rocksdb::DB::Open(opts, path, &raw);
   if (!s.ok()) return FromRocks(s);
   out->reset(new RocksDbStore(std::unique_ptr<rocksdb::DB>(raw), std::move(stats), options.sync));
   return Status::Ok();
+}
+
+Status RocksDbStore::OpenReadOnly(const std::string& path, std::unique_ptr<RocksDbStore>* out) {
+  std::string secondary = (std::filesystem::temp_directory_path() / "meal-secondary-XXXXXX").string();
+  if (mkdtemp(secondary.data()) == nullptr) return Status::Io("cannot create a directory for " + secondary);
+  std::shared_ptr<rocksdb::Statistics> stats;
+  rocksdb::Options opts = BaseOptions(RocksDbOptions{}.block_cache_bytes, &stats);
+  // A secondary keeps every table file open, so the primary's compactions
+  // cannot delete one from under it.
+  opts.max_open_files = -1;
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s = rocksdb::DB::OpenAsSecondary(opts, path, secondary, &raw);
+  if (!s.ok()) {
+    std::error_code ignored;
+    std::filesystem::remove_all(secondary, ignored);
+    return FromRocks(s);
+  }
+  out->reset(new RocksDbStore(std::unique_ptr<rocksdb::DB>(raw), std::move(stats), false, std::move(secondary)));
+  return Status::Ok();
+}
+
+Status RocksDbStore::Checkpoint(const std::string& dir) const {
+  rocksdb::Checkpoint* raw = nullptr;
+  rocksdb::Status s = rocksdb::Checkpoint::Create(db_.get(), &raw);
+  if (!s.ok()) return FromRocks(s);
+  const std::unique_ptr<rocksdb::Checkpoint> checkpoint(raw);
+  std::error_code error;
+  const std::filesystem::path absolute = std::filesystem::absolute(dir, error);  // RocksDB requires one
+  if (error) return Status::Io("cannot resolve " + dir + ": " + error.message());
+  return FromRocks(checkpoint->CreateCheckpoint(absolute.string()));
 }
 
 Status RocksDbStore::Commit(const WriteSet& changes) {
@@ -79,6 +124,17 @@ StoreStats RocksDbStore::Stats() const {
   std::uint64_t live = 0;
   if (db_->GetIntProperty(rocksdb::DB::Properties::kLiveSstFilesSize, &live)) out.size_bytes = live;
   return out;
+}
+
+long LockHolder(const std::string& path) {
+  const int fd = open((std::filesystem::path(path) / "LOCK").c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  struct flock probe = {};
+  probe.l_type = F_WRLCK;
+  probe.l_whence = SEEK_SET;
+  const bool held = fcntl(fd, F_GETLK, &probe) == 0 && probe.l_type != F_UNLCK;
+  close(fd);
+  return held ? static_cast<long>(probe.l_pid) : 0;
 }
 
 }  // namespace meal::state
