@@ -76,6 +76,8 @@ class ServiceProcess {
 
   const std::string& state_dir() const { return state_dir_; }
   const std::string& log_path() const { return log_path_; }
+  // The loopback port the service's HTTP server listens on.
+  int http_port() const { return http_port_; }
 
  private:
   std::string Request(const std::string& method, const std::string& path, const std::string& body) const;

@@ -503,7 +503,8 @@ Order* Engine::Displace(Order& order, const routing::Job& job, AreaPlan& ap, Are
       // The victim may have shared a stop: whoever it shared with takes the
       // stop time it now needs, else the room looks larger than it is.
       Courier rest = *ap.couriers[k];
-      std::erase_if(rest.route, [&](const RouteStop& s) { return s.order_id == victim_id; });
+      // An init-capture, since clang before 16 cannot capture a structured binding.
+      std::erase_if(rest.route, [&id = victim_id](const RouteStop& s) { return s.order_id == id; });
       const OrderLookup lookup = [this](const std::string& id) { return FindOrder(id); };
       for (std::size_t j = 0; j < rest.route.size() && j < without.stops.size(); ++j) {
         without.stops[j].service_ms = ServiceMs(rest, j, lookup, options_);

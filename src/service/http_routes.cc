@@ -7,6 +7,7 @@
 #include "codec/state_codec.h"
 #include "common/dates.h"
 #include "common/geo.h"
+#include "service/openapi.h"
 #include "service/record_json.h"
 #include "state/keys.h"
 
@@ -183,6 +184,11 @@ api::Router MakeRoutes(RouteContext ctx) {
     return api::Json(ready ? 200 : 503, {{"ready", ready}});
   });
   router.Add("GET", "/metrics", [ctx](const api::Request&) { return api::PrometheusText(*ctx.metrics); });
+  router.Add("GET", "/api/openapi.json", [](const api::Request&) {
+    api::Response r;
+    r.body = OpenApiJson();
+    return r;
+  });
 
   router.Add("GET", "/api/v1/orders/{id}", [ctx](const api::Request& req) {
     const std::string& id = req.path_params.at("id");

@@ -1,4 +1,4 @@
-// The service's HTTP endpoints: health, readiness, metrics and the v1 read
+// The service's HTTP endpoints: health, readiness, metrics, the API description and the v1 read
 // API. Handlers read committed state from the store (safe from any thread),
 // never the engine's live memory.
 #pragma once

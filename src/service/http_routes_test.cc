@@ -1,5 +1,10 @@
 #include "service/http_routes.h"
 
+#include <algorithm>
+#include <cctype>
+#include <set>
+#include <utility>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -268,6 +273,64 @@ TEST_F(CommandRoutesTest, ListsOpenWellnessChecksWithTheirSteps) {
   j = nlohmann::json::parse(Call("GET", "/api/v1/wellness/wc-o2").body);
   EXPECT_EQ(j["closed"]["by"], "duty-officer");
   EXPECT_EQ(Call("GET", "/api/v1/wellness/wc-o9").status, 404u);
+}
+
+// Every route MakeRoutes adds; the router does not list its routes, so a new
+// endpoint is added here and to docs/openapi.yaml.
+const std::set<std::pair<std::string, std::string>> kRoutes = {
+    {"get", "/healthz"},
+    {"get", "/readyz"},
+    {"get", "/metrics"},
+    {"get", "/api/openapi.json"},
+    {"get", "/api/v1/orders/{id}"},
+    {"get", "/api/v1/couriers/{id}"},
+    {"get", "/api/v1/ledger"},
+    {"get", "/api/v1/coverage"},
+    {"get", "/api/v1/trace"},
+    {"post", "/api/v1/recalls"},
+    {"post", "/api/v1/wellness/{id}/acknowledge"},
+    {"get", "/api/v1/wellness"},
+    {"get", "/api/v1/wellness/{id}"},
+    {"get", "/api/v1/audit"},
+    {"get", "/api/v1/standing-orders/{id}"},
+    {"delete", "/api/v1/elders/{id}"},
+};
+
+TEST(OpenApiTest, ServesTheSpecAsJsonDescribingEveryRoute) {
+  state::MemoryStore store;
+  const api::Response r = Get(store, "/api/openapi.json");
+  ASSERT_EQ(r.status, 200u);
+  EXPECT_EQ(r.content_type, "application/json");
+  const auto spec = nlohmann::json::parse(r.body, nullptr, /*allow_exceptions=*/false);
+  ASSERT_FALSE(spec.is_discarded()) << "not JSON";
+  EXPECT_THAT(spec["openapi"].get<std::string>(), ::testing::StartsWith("3."));
+  std::set<std::pair<std::string, std::string>> described;
+  for (const auto& [path, item] : spec["paths"].items()) {
+    for (const auto& [method, operation] : item.items()) {
+      described.emplace(method, path);
+      EXPECT_TRUE(operation.contains("responses")) << method << " " << path;
+    }
+  }
+  EXPECT_EQ(described, kRoutes);
+
+  // The list above matches the router: each route reaches a handler, not the
+  // router's own 404 or 405.
+  metrics::Registry metrics;
+  std::atomic<bool> ready{true};
+  const api::Router router = MakeRoutes(RouteContext{&metrics, &store, &ready, {}, [](const Event&) {
+                                                      return Status::Ok();
+                                                    }});
+  for (const auto& [method, pattern] : kRoutes) {
+    api::Request req;
+    req.method = method;
+    std::transform(req.method.begin(), req.method.end(), req.method.begin(), ::toupper);
+    std::string path = pattern;
+    if (const auto brace = path.find("{id}"); brace != std::string::npos) path.replace(brace, 4, "x");
+    ASSERT_TRUE(api::ParseTarget(path, req).ok());
+    const api::Response routed = router.Dispatch(req);
+    EXPECT_NE(routed.status, 405u) << method << " " << pattern;
+    EXPECT_THAT(routed.body, ::testing::Not(HasSubstr("no such resource"))) << method << " " << pattern;
+  }
 }
 
 }  // namespace
