@@ -28,7 +28,7 @@ PROMETHEUS_METRICS = {"up"}
 STATE_MOUNT = "/var/lib/meal-dispatch"
 CONFIG_FILE = "/etc/meal-dispatch/meal-dispatchd.toml"
 # Packages of scripts/setup the image's build stage may leave out: it builds no tests or benchmarks.
-TEST_ONLY_PACKAGES = {"libgtest-dev", "libgmock-dev", "libbenchmark-dev"}
+TEST_ONLY_PACKAGES = {"libgtest-dev", "libgmock-dev", "libbenchmark-dev", "libclang-rt-14-dev"}
 # Libraries every Debian image has, so the runtime stage need not name them.
 BASE_PACKAGES = {"libc6", "libstdc++6", "libgcc-s1"}
 
