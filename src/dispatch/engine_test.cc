@@ -62,6 +62,8 @@ class EngineTest : public ::testing::Test {
 
   void Reset(EngineOptions options) { engine_ = Engine(std::move(options)); }
 
+  void HelperWithATeamMateTakesO1();
+
   void AddElder(std::string id, GeoPoint home, std::uint32_t categories = 0, std::string helper = {},
                 std::string hub = {}) {
     Elder elder{id, "area-1", home, categories, std::move(helper), std::move(hub)};
@@ -752,6 +754,19 @@ std::unique_ptr<Engine> Reload(Engine& engine, state::MemoryStore& store, Engine
 
 // ---- paired helpers ----
 
+// Helper h1 (team t1, 2 km out) takes elder-h's order o1; c3 of the same
+// team is 1 km out and c1, of no team, at the site.
+void EngineTest::HelperWithATeamMateTakesO1() {
+  SetUpRegistry();
+  AddElder("elder-h", kHome, kLivingAlone, "h1");
+  StartAt("c1", kT, kSite);
+  StartAt("c3", kT, kNorth1km, "t1");
+  StartAt("h1", kT, kNorth2km, "t1");
+  PlaceFor("o1", "elder-h", kT, kT + 30 * kMinuteMs, 90 * kMinuteMs);
+  Ready("o1", kT + kMinuteMs);
+  ASSERT_EQ(engine_.FindOrder("o1")->courier_id, "h1");
+}
+
 TEST_F(EngineTest, PairedHelperTakesTheElderEvenWhenAnotherCourierIsCloser) {
   SetUpRegistry();
   AddElder("elder-h", kHome, kLivingAlone, "h1");
@@ -802,14 +817,7 @@ TEST_F(EngineTest, HelperWhoCannotTakeTheOrderHandsItToTheTeamFirst) {
 }
 
 TEST_F(EngineTest, HelperEndingShiftReleasesThePinnedOrderToTheTeam) {
-  SetUpRegistry();
-  AddElder("elder-h", kHome, kLivingAlone, "h1");
-  StartAt("c1", kT, kSite);
-  StartAt("c3", kT, kNorth1km, "t1");
-  StartAt("h1", kT, kNorth2km, "t1");
-  PlaceFor("o1", "elder-h", kT, kT + 30 * kMinuteMs, 90 * kMinuteMs);
-  Ready("o1", kT + kMinuteMs);
-  ASSERT_EQ(engine_.FindOrder("o1")->courier_id, "h1");
+  HelperWithATeamMateTakesO1();
   out_.clear();
   ASSERT_EQ(Apply(Make("end-h1", kT + kMinuteMs + kSecondMs, ShiftEnded{"h1"})).outcome, ApplyOutcome::kApplied);
   const Order* o1 = engine_.FindOrder("o1");
@@ -832,14 +840,7 @@ TEST_F(EngineTest, WithoutTeamFallbackAHelperlessOrderGoesToTheBestCourier) {
   EngineOptions options;
   options.helper_fallback_team = false;
   Reset(options);
-  SetUpRegistry();
-  AddElder("elder-h", kHome, kLivingAlone, "h1");
-  StartAt("c1", kT, kSite);
-  StartAt("c3", kT, kNorth1km, "t1");
-  StartAt("h1", kT, kNorth2km, "t1");
-  PlaceFor("o1", "elder-h", kT, kT + 30 * kMinuteMs, 90 * kMinuteMs);
-  Ready("o1", kT + kMinuteMs);
-  ASSERT_EQ(engine_.FindOrder("o1")->courier_id, "h1");
+  HelperWithATeamMateTakesO1();
   ASSERT_EQ(Apply(Make("end-h1", kT + kMinuteMs + kSecondMs, ShiftEnded{"h1"})).outcome, ApplyOutcome::kApplied);
   EXPECT_EQ(engine_.FindOrder("o1")->courier_id, "c1");
   EXPECT_EQ(Last("o1").note, "c1");
