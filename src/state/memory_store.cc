@@ -1,5 +1,7 @@
 #include "state/memory_store.h"
 
+#include <algorithm>
+
 namespace meal::state {
 
 Status MemoryStore::Commit(const WriteSet& changes) {
@@ -22,10 +24,10 @@ Status MemoryStore::Get(std::string_view key, std::string* value) const {
   return Status::Ok();
 }
 
-Status MemoryStore::Scan(std::string_view prefix,
-                         const std::function<bool(std::string_view, std::string_view)>& fn) const {
+Status MemoryStore::ScanFrom(std::string_view prefix, std::string_view from,
+                             const std::function<bool(std::string_view, std::string_view)>& fn) const {
   std::lock_guard lock(mu_);
-  for (auto it = data_.lower_bound(prefix); it != data_.end() && it->first.starts_with(prefix); ++it) {
+  for (auto it = data_.lower_bound(std::max(prefix, from)); it != data_.end() && it->first.starts_with(prefix); ++it) {
     if (!fn(it->first, it->second)) break;
   }
   return Status::Ok();

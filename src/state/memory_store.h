@@ -12,8 +12,8 @@ class MemoryStore final : public Store {
  public:
   Status Commit(const WriteSet& changes) override;
   Status Get(std::string_view key, std::string* value) const override;
-  Status Scan(std::string_view prefix,
-              const std::function<bool(std::string_view, std::string_view)>& fn) const override;
+  Status ScanFrom(std::string_view prefix, std::string_view from,
+                  const std::function<bool(std::string_view, std::string_view)>& fn) const override;
 
  private:
   mutable std::mutex mu_;

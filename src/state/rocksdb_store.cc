@@ -1,5 +1,7 @@
 #include "state/rocksdb_store.h"
 
+#include <algorithm>
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -108,11 +110,11 @@ Status RocksDbStore::Get(std::string_view key, std::string* value) const {
   return FromRocks(db_->Get(rocksdb::ReadOptions(), ToSlice(key), value));
 }
 
-Status RocksDbStore::Scan(std::string_view prefix,
-                          const std::function<bool(std::string_view, std::string_view)>& fn) const {
+Status RocksDbStore::ScanFrom(std::string_view prefix, std::string_view from,
+                              const std::function<bool(std::string_view, std::string_view)>& fn) const {
   rocksdb::ReadOptions ro;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro));
-  for (it->Seek(ToSlice(prefix)); it->Valid() && it->key().starts_with(ToSlice(prefix)); it->Next()) {
+  for (it->Seek(ToSlice(std::max(prefix, from))); it->Valid() && it->key().starts_with(ToSlice(prefix)); it->Next()) {
     if (!fn(it->key().ToStringView(), it->value().ToStringView())) break;
   }
   return FromRocks(it->status());

@@ -50,8 +50,8 @@ class RocksDbStore final : public Store {
 
   Status Commit(const WriteSet& changes) override;
   Status Get(std::string_view key, std::string* value) const override;
-  Status Scan(std::string_view prefix,
-              const std::function<bool(std::string_view, std::string_view)>& fn) const override;
+  Status ScanFrom(std::string_view prefix, std::string_view from,
+                  const std::function<bool(std::string_view, std::string_view)>& fn) const override;
   StoreStats Stats() const override;
 
  private:

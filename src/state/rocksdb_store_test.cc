@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "state/keys.h"
+#include "state/memory_store.h"
 
 namespace meal::state {
 namespace {
@@ -40,6 +41,36 @@ TEST(RocksDbStoreTest, CommitsPutsDeletesAndScansInKeyOrder) {
   std::string v;
   EXPECT_EQ(store->Get(OrderKey("b"), &v).code(), StatusCode::kNotFound);
   store.reset();
+  std::filesystem::remove_all(dir);
+}
+
+// Both stores resume a listing at a key, inside the prefix only.
+TEST(StoreTest, ScanFromStartsAtTheKeyAndStaysInThePrefix) {
+  const std::string dir = TempDir("scan_from");
+  std::unique_ptr<RocksDbStore> rocks;
+  ASSERT_TRUE(RocksDbStore::Open(dir, {}, &rocks).ok());
+  MemoryStore memory;
+  WriteSet ws;
+  for (const char* id : {"a", "b", "c", "d"}) ws.Put(OrderKey(id), id);
+  ws.Put(CourierKey("a"), "x");
+  ws.Put(SiteKey("z"), "y");
+  for (Store* store : std::initializer_list<Store*>{rocks.get(), &memory}) {
+    ASSERT_TRUE(store->Commit(ws).ok());
+    auto keys_from = [&](std::string_view from) {
+      std::vector<std::string> keys;
+      EXPECT_TRUE(store->ScanFrom(kOrderPrefix, from, [&](std::string_view k, std::string_view) {
+                    keys.emplace_back(k);
+                    return true;
+                  }).ok());
+      return keys;
+    };
+    EXPECT_EQ(keys_from(OrderKey("c")), (std::vector<std::string>{OrderKey("c"), OrderKey("d")}));
+    EXPECT_EQ(keys_from(OrderKey("bb")), (std::vector<std::string>{OrderKey("c"), OrderKey("d")}));
+    EXPECT_EQ(keys_from(OrderKey("e")), std::vector<std::string>{});
+    // A start before the prefix starts at the prefix; Scan is ScanFrom the prefix.
+    EXPECT_EQ(keys_from(CourierKey("a")).size(), 4u);
+  }
+  rocks.reset();
   std::filesystem::remove_all(dir);
 }
 

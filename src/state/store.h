@@ -31,8 +31,15 @@ class Store {
 
   // Calls `fn` for each key starting with `prefix`, in key order, until it
   // returns false.
-  virtual Status Scan(std::string_view prefix,
-                      const std::function<bool(std::string_view key, std::string_view value)>& fn) const = 0;
+  Status Scan(std::string_view prefix,
+              const std::function<bool(std::string_view key, std::string_view value)>& fn) const {
+    return ScanFrom(prefix, prefix, fn);
+  }
+
+  // As Scan, from the first key >= `from` (a page of a listing resumes at
+  // the key where the last page stopped, without reading what came before).
+  virtual Status ScanFrom(std::string_view prefix, std::string_view from,
+                          const std::function<bool(std::string_view key, std::string_view value)>& fn) const = 0;
 
   virtual StoreStats Stats() const { return {}; }
 };
