@@ -35,6 +35,12 @@ struct CaseInsensitiveLess {
   bool operator()(std::string_view a, std::string_view b) const;
 };
 
+// What an authenticated caller may do, in increasing order: a viewer reads
+// (with personal data masked), a dispatcher also writes (operators'
+// commands), an admin also reads the audit trail and erases elders' data.
+// kNone: not authenticated (public routes only).
+enum class Role { kNone, kViewer, kDispatcher, kAdmin };
+
 struct Request {
   std::string method;  // as sent, e.g. "GET"; methods are case-sensitive
   // The request target without the query, still percent-encoded
@@ -49,6 +55,11 @@ struct Request {
   // Header names compare case-insensitively; a repeated header's values are
   // joined with ", " (RFC 9110 list semantics).
   std::map<std::string, std::string, CaseInsensitiveLess> headers;
+  // The caller, filled by the router's guard before the handler runs: the
+  // name of the token presented (the audit trail's "who") and its role.
+  // Empty and kNone on public routes and when no guard is set.
+  std::string actor;
+  Role role = Role::kNone;
 
   // The value of header `name` (any case), or "" if absent.
   std::string header(std::string_view name) const;
