@@ -2,6 +2,7 @@
 
 #include "model/entities.h"
 
+#include <algorithm>
 #include <functional>
 #include <set>
 #include <initializer_list>
@@ -102,6 +103,9 @@ const std::map<std::string, Field>& Fields() {
       {"http.address", Str("http.address", [](Config& c) -> auto& { return c.http.address; })},
       {"http.port", Int("http.port", [](Config& c) -> auto& { return c.http.port; }, 0, 65535)},
       {"http.threads", Int("http.threads", [](Config& c) -> auto& { return c.http.threads; }, 1, 64)},
+      {"http.max_body_kb", Int("http.max_body_kb", [](Config& c) -> auto& { return c.http.max_body_kb; }, 1, 65536)},
+      {"api.requests_per_s", Real("api.requests_per_s", [](Config& c) -> auto& { return c.api.requests_per_s; }, 0.01, 1e6)},
+      {"api.burst", Int("api.burst", [](Config& c) -> auto& { return c.api.burst; }, 1, 1000000)},
       {"dispatch.hot_meal_limit_min", Int("dispatch.hot_meal_limit_min", [](Config& c) -> auto& { return c.dispatch.hot_meal_limit_min; }, 5, 240)},
       {"dispatch.chilled_meal_limit_min", Int("dispatch.chilled_meal_limit_min", [](Config& c) -> auto& { return c.dispatch.chilled_meal_limit_min; }, 5, 1440)},
       {"dispatch.pickup_service_s", Int("dispatch.pickup_service_s", [](Config& c) -> auto& { return c.dispatch.pickup_service_s; }, 0, 3600)},
@@ -225,8 +229,88 @@ std::string ShowTariffs(const std::vector<TariffConfig>& tariffs) {
   return out + "]";
 }
 
+constexpr const char* kTokenKeys[] = {"name", "role", "sha256"};
+
+std::string* TokenText(TokenConfig& t, std::string_view name) {
+  if (name == "name") return &t.name;
+  if (name == "role") return &t.role;
+  if (name == "sha256") return &t.sha256;
+  return nullptr;
+}
+
+// `api.tokens`: an array of tables, each with exactly name, role and sha256.
+Status ApplyTokens(const toml::node& node, Config* out) {
+  const toml::array* entries = node.as_array();
+  if (!entries) return TypeError("api.tokens", "an array of tables ([[api.tokens]])");
+  out->api.tokens.clear();
+  for (std::size_t i = 0; i < entries->size(); ++i) {
+    const std::string key = "api.tokens[" + std::to_string(i) + "]";
+    const toml::table* table = entries->get(i)->as_table();
+    if (!table) return TypeError(key, "a table with name, role and sha256");
+    TokenConfig t;
+    for (const auto& [k, value] : *table) {
+      const std::string name(k.str());
+      std::string* text = TokenText(t, name);
+      if (!text) return Status::Invalid("unknown config key '" + key + "." + name + "'");
+      if (!value.is_string()) return TypeError(key + "." + name, "a string");
+      *text = *value.value<std::string>();
+    }
+    for (const char* name : kTokenKeys) {
+      if (TokenText(t, name)->empty()) {
+        return Status::Invalid("config key '" + key + "." + name + "': missing or empty");
+      }
+    }
+    out->api.tokens.push_back(std::move(t));
+  }
+  return Status::Ok();
+}
+
+bool IsTokenName(std::string_view name) {
+  return !name.empty() && name.size() <= 64 && std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           std::string_view("-_.@:").find(c) != std::string_view::npos;
+  });
+}
+
+// Lower-cases the hashes; names and hashes must be unique.
+Status CheckTokens(std::vector<TokenConfig>& tokens) {
+  std::set<std::string> names;
+  std::set<std::string> hashes;
+  for (std::size_t i = 0; i < tokens.size(); ++i) {
+    TokenConfig& t = tokens[i];
+    const std::string key = "config key 'api.tokens[" + std::to_string(i) + "]";
+    if (!IsTokenName(t.name)) {
+      return Status::Invalid(key + ".name': '" + t.name +
+                             "' must be 1 to 64 letters, digits or -_.@: (it names the caller in the audit trail)");
+    }
+    if (t.role != "viewer" && t.role != "dispatcher" && t.role != "admin") {
+      return Status::Invalid(key + ".role': '" + t.role + "' is not one of viewer, dispatcher, admin");
+    }
+    std::transform(t.sha256.begin(), t.sha256.end(), t.sha256.begin(),
+                   [](char c) { return (c >= 'A' && c <= 'F') ? static_cast<char>(c - 'A' + 'a') : c; });
+    if (t.sha256.size() != 64 || t.sha256.find_first_not_of("0123456789abcdef") != std::string::npos) {
+      return Status::Invalid(key + ".sha256': not 64 hex digits (the SHA-256 of the token, not the token)");
+    }
+    if (!names.insert(t.name).second) return Status::Invalid(key + ".name': a second token named '" + t.name + "'");
+    if (!hashes.insert(t.sha256).second) {
+      return Status::Invalid(key + ".sha256': the same token as an earlier entry (each name needs its own token)");
+    }
+  }
+  return Status::Ok();
+}
+
+std::string ShowTokens(const std::vector<TokenConfig>& tokens) {
+  std::string out = "[";
+  for (const TokenConfig& t : tokens) {
+    out += out.size() > 1 ? ", " : "";
+    out += "{name = \"" + t.name + "\", role = \"" + t.role + "\", sha256 = \"" + t.sha256 + "\"}";
+  }
+  return out + "]";
+}
+
 Status Apply(const std::string& key, const toml::node& node, Config* out) {
   if (key == "tariff") return ApplyTariffs(node, out);
+  if (key == "api.tokens") return ApplyTokens(node, out);
   auto it = Fields().find(key);
   if (it == Fields().end()) return Status::Invalid("unknown config key '" + key + "'");
   return it->second.set(node, out);
@@ -235,7 +319,7 @@ Status Apply(const std::string& key, const toml::node& node, Config* out) {
 Status ApplyTable(const toml::table& table, const std::string& prefix, Config* out) {
   for (const auto& [k, node] : table) {
     const std::string key = prefix.empty() ? std::string(k.str()) : prefix + "." + std::string(k.str());
-    if (const toml::table* sub = node.as_table(); sub && key != "tariff") {
+    if (const toml::table* sub = node.as_table(); sub && key != "tariff" && key != "api.tokens") {
       if (Status s = ApplyTable(*sub, key, out); !s.ok()) return s;
     } else if (Status s = Apply(key, node, out); !s.ok()) {
       return s;
@@ -303,6 +387,7 @@ Status LoadConfig(const std::string& path, const std::vector<std::string>& overr
   if (Status s = CheckOneOf("dispatch.helper_fallback", out->dispatch.helper_fallback, {"team", "any"}); !s.ok()) {
     return s;
   }
+  if (Status s = CheckTokens(out->api.tokens); !s.ok()) return s;
   return CheckTariffs(out->tariffs);
 }
 
@@ -311,6 +396,7 @@ std::string DescribeDefaults() {
   std::string out;
   for (const auto& [key, field] : Fields()) out += key + " = " + field.show(defaults) + "\n";
   out += "tariff = " + ShowTariffs(defaults.tariffs) + "\n";
+  out += "api.tokens = " + ShowTokens(defaults.api.tokens) + "\n";
   return out;
 }
 

@@ -42,6 +42,37 @@ struct HttpConfig {
   std::string address = "127.0.0.1";
   int port = 8080;  // 0 picks a free port (tests)
   int threads = 1;
+  // Largest request body accepted; a larger one is answered 413 as soon as
+  // its headers announce it. Operators' commands are a few hundred bytes.
+  int max_body_kb = 1024;
+};
+
+// One [[api.tokens]] entry: a bearer token the API accepts. Only the
+// token's SHA-256 is configured, so the file (or a ConfigMap) holding it
+// gives no one access.
+struct TokenConfig {
+  // Who the token belongs to (a desk, a person, a dashboard): the "who" of
+  // the audit trail for every command sent with it. Unique.
+  std::string name;
+  // "viewer" (reads, personal data masked), "dispatcher" (also operators'
+  // commands) or "admin" (also the audit trail and erasure).
+  std::string role;
+  // The token's SHA-256, 64 hex digits (lower case once loaded); e.g.
+  // `printf %s "$TOKEN" | sha256sum`. Unique.
+  std::string sha256;
+};
+
+// Who may call the API (every /api/v1 route needs a token) and how often.
+struct ApiConfig {
+  // Default: none, and then every /api/v1 route answers 401 (a warning at
+  // start says so). Health, readiness, metrics, the API description and the
+  // pages need no token.
+  std::vector<TokenConfig> tokens;
+  // Each token's sustained request rate; more is answered 429 with
+  // Retry-After. A token bucket, so short bursts are fine.
+  double requests_per_s = 50;
+  // Requests a token may make at once after being idle (the bucket's size).
+  int burst = 100;
 };
 
 struct DispatchConfig {
@@ -150,6 +181,7 @@ struct Config {
   TopicsConfig topics;
   StateConfig state;
   HttpConfig http;
+  ApiConfig api;
   DispatchConfig dispatch;
   PriorityConfig priority;
   WellnessConfig wellness;

@@ -18,7 +18,7 @@ using ::testing::HasSubstr;
 
 // Fields declared in config.h: kafka 5, topics 8, state 3, http 3,
 // dispatch 12, pipeline 2, log 1.
-constexpr int kFieldCount = 60;
+constexpr int kFieldCount = 64;
 
 // Each test gets its own directory for the TOML files it writes.
 class ConfigTest : public ::testing::Test {
@@ -406,6 +406,82 @@ charity_fen = 1200
   EXPECT_THAT(s.message(), HasSubstr("'tariff[0].price_fen'"));
   s = LoadText("[[tariff]]\n[[tariff]]\n", {}, &c);
   EXPECT_THAT(s.message(), HasSubstr("a second entry"));
+}
+
+// sha256 of "demo-viewer-token" and "demo-admin-token" (upper case: hex in either case is accepted).
+constexpr char kViewerHash[] = "db2c460a3dd812a27b2a7f60d1320322c27ac3b28b3b90b11c05ecc7b4bcc856";
+constexpr char kAdminHash[] = "91C16F0D6CC1BEC3C3603972182A07C66FF4FA71618A975E963D6DBE42B6DD37";
+
+TEST_F(ConfigTest, ApiTokensAreLoadedAsTablesAndHashesLowerCased) {
+  Config c;
+  const Status s = LoadText(std::string(R"([api]
+requests_per_s = 2.5
+burst = 5
+
+[[api.tokens]]
+name = "desk-1"
+role = "viewer"
+sha256 = ")") + kViewerHash + R"("
+
+[[api.tokens]]
+name = "ops@site.7"
+role = "admin"
+sha256 = ")" + kAdminHash + "\"\n",
+                            {"http.max_body_kb=64"}, &c);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  ASSERT_EQ(c.api.tokens.size(), 2u);
+  EXPECT_EQ(c.api.tokens[0].name, "desk-1");
+  EXPECT_EQ(c.api.tokens[0].role, "viewer");
+  EXPECT_EQ(c.api.tokens[1].sha256, "91c16f0d6cc1bec3c3603972182a07c66ff4fa71618a975e963d6dbe42b6dd37");
+  EXPECT_DOUBLE_EQ(c.api.requests_per_s, 2.5);
+  EXPECT_EQ(c.api.burst, 5);
+  EXPECT_EQ(c.http.max_body_kb, 64);
+  EXPECT_TRUE(Config{}.api.tokens.empty()) << "no token is built in";
+}
+
+TEST_F(ConfigTest, ApiTokensAsAnOverride) {
+  Config c;
+  const Status s = LoadConfig(
+      "", {std::string("api.tokens=[{name = \"a\", role = \"dispatcher\", sha256 = \"") + kViewerHash + "\"}]"}, &c);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  ASSERT_EQ(c.api.tokens.size(), 1u);
+  EXPECT_EQ(c.api.tokens[0].role, "dispatcher");
+}
+
+TEST_F(ConfigTest, BadApiTokensStopTheStartWithTheKeyAndWhy) {
+  auto load = [&](const std::string& entries) {
+    Config c;
+    return LoadText(entries, {}, &c);
+  };
+  auto token = [](const std::string& name, const std::string& role, const std::string& hash) {
+    return "[[api.tokens]]\nname = \"" + name + "\"\nrole = \"" + role + "\"\nsha256 = \"" + hash + "\"\n";
+  };
+  Status s = load(token("desk", "root", kViewerHash));
+  EXPECT_THAT(s.message(), HasSubstr("'api.tokens[0].role'"));
+  EXPECT_THAT(s.message(), HasSubstr("'root' is not one of viewer, dispatcher, admin"));
+  s = load(token("desk", "viewer", "demo-viewer-token"));
+  EXPECT_THAT(s.message(), HasSubstr("'api.tokens[0].sha256'"));
+  EXPECT_THAT(s.message(), HasSubstr("not 64 hex digits"));
+  s = load(token("desk", "viewer", std::string(kViewerHash).substr(1) + "g"));
+  EXPECT_THAT(s.message(), HasSubstr("not 64 hex digits"));
+  s = load(token("desk", "viewer", kViewerHash) + token("desk", "admin", kAdminHash));
+  EXPECT_THAT(s.message(), HasSubstr("'api.tokens[1].name'"));
+  EXPECT_THAT(s.message(), HasSubstr("a second token named 'desk'"));
+  s = load(token("desk", "viewer", kViewerHash) + token("desk-2", "admin", kViewerHash));
+  EXPECT_THAT(s.message(), HasSubstr("'api.tokens[1].sha256'"));
+  EXPECT_THAT(s.message(), HasSubstr("the same token"));
+  s = load(token("desk one", "viewer", kViewerHash));
+  EXPECT_THAT(s.message(), HasSubstr("'api.tokens[0].name'"));
+  s = load("[[api.tokens]]\nname = \"desk\"\nrole = \"viewer\"\n");
+  EXPECT_THAT(s.message(), HasSubstr("'api.tokens[0].sha256': missing"));
+  s = load(token("desk", "viewer", kViewerHash) + "token = \"plain\"\n");
+  EXPECT_THAT(s.message(), HasSubstr("unknown config key 'api.tokens[0].token'"));
+  s = load("[api.tokens]\nname = \"desk\"\n");
+  EXPECT_THAT(s.message(), HasSubstr("'api.tokens': expected an array of tables"));
+  s = load("[api]\nrequests_per_s = 0\n");
+  EXPECT_THAT(s.message(), HasSubstr("'api.requests_per_s'"));
+  s = load("[http]\nmax_body_kb = 0\n");
+  EXPECT_THAT(s.message(), HasSubstr("'http.max_body_kb'"));
 }
 
 TEST_F(ConfigTest, BadLogLevelFails) {
