@@ -20,7 +20,7 @@ struct Family {
   std::string_view name;
 };
 
-constexpr std::array<Family, 15> kFamilies = {{
+constexpr std::array<Family, 16> kFamilies = {{
     {state::kAreaPrefix, "areas"},
     {state::kCourierPrefix, "couriers"},
     {state::kDedupPrefix, "seen event ids"},
@@ -29,6 +29,7 @@ constexpr std::array<Family, 15> kFamilies = {{
     {state::kLastCourierPrefix, "last couriers"},
     {state::kOffsetPrefix, "input offsets"},
     {state::kLedgerPrefix, "ledger entries"},
+    {state::kAlertPrefix, "stored alerts"},
     {state::kOrderPrefix, "orders"},
     {state::kRecallPrefix, "recalls"},
     {state::kSitePrefix, "sites"},
@@ -109,6 +110,10 @@ class Checker {
             })) {
           ledger_.emplace_back(std::string(key), e->order_id);
         }
+        return;
+      case 'n':
+        Check(key, value, codec::DecodeStoredAlert,
+              [](const StoredAlert& a) { return state::AlertKey(a.alert.alert_id); });
         return;
       case 'o':
         if (auto o = Check(key, value, codec::DecodeOrder,

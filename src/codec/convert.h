@@ -4,6 +4,7 @@
 
 #include "common/status.h"
 #include "mealdispatch/v1/common.pb.h"
+#include "mealdispatch/v1/outputs.pb.h"
 #include "model/entities.h"
 
 namespace meal::codec {
@@ -20,5 +21,12 @@ Status FromProto(pb::TravelMode m, TravelMode* out);
 pb::TravelMode ToProto(TravelMode m);
 pb::StopKind ToProto(StopKind k);
 StopKind FromProto(pb::StopKind k);
+pb::AlertKind ToProto(AlertKind k);
+Status FromProto(pb::AlertKind k, AlertKind* out);
+pb::Severity ToProto(Severity s);
+Status FromProto(pb::Severity s, Severity* out);
+// The alert as published on the alerts topic (header event id = alert id).
+void ToProto(const Alert& alert, pb::Alert* out);
+Status FromProto(const pb::Alert& in, Alert* out);
 
 }  // namespace meal::codec

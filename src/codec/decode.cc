@@ -265,6 +265,7 @@ Status DecodeElder(std::string_view bytes, Event* event) {
 
 // Free text from operators is kept in the audit trail: bounded, like ids.
 constexpr std::size_t kMaxTextBytes = 1024;
+constexpr std::size_t kMaxAlertIdBytes = 4 * kMaxIdBytes;
 
 Status DecodeCommand(std::string_view bytes, Event* event) {
   thread_local pb::CommandEvent msg;
@@ -294,6 +295,33 @@ Status DecodeCommand(std::string_view bytes, Event* event) {
       if (Status s = CheckId(msg.erase_elder().elder_id(), "elder_id"); !s.ok()) return s;
       event->body = EraseElder{msg.erase_elder().elder_id(), msg.actor(), msg.reason()};
       return Status::Ok();
+    case pb::CommandEvent::kReassignOrder: {
+      const pb::ReassignOrder& p = msg.reassign_order();
+      if (Status s = CheckId(p.order_id(), "order_id"); !s.ok()) return s;
+      if (Status s = CheckId(p.courier_id(), "courier_id"); !s.ok()) return s;
+      event->body = ReassignOrder{p.order_id(), p.courier_id(), msg.actor(), msg.reason()};
+      return Status::Ok();
+    }
+    case pb::CommandEvent::kUnassignOrder:
+      if (Status s = CheckId(msg.unassign_order().order_id(), "order_id"); !s.ok()) return s;
+      event->body = UnassignOrder{msg.unassign_order().order_id(), msg.actor(), msg.reason()};
+      return Status::Ok();
+    case pb::CommandEvent::kHoldOrder:
+      if (Status s = CheckId(msg.hold_order().order_id(), "order_id"); !s.ok()) return s;
+      event->body = HoldOrder{msg.hold_order().order_id(), msg.actor(), msg.reason()};
+      return Status::Ok();
+    case pb::CommandEvent::kReleaseOrder:
+      if (Status s = CheckId(msg.release_order().order_id(), "order_id"); !s.ok()) return s;
+      event->body = ReleaseOrder{msg.release_order().order_id(), msg.actor(), msg.reason()};
+      return Status::Ok();
+    case pb::CommandEvent::kAcknowledgeAlert: {
+      // Alert ids are made of other ids ("recall/<site>/<batch>/<order>").
+      const std::string& id = msg.acknowledge_alert().alert_id();
+      if (id.empty()) return Status::Invalid("alert_id missing");
+      if (id.size() > kMaxAlertIdBytes) return Status::Invalid("alert_id too long");
+      event->body = AcknowledgeAlert{id, msg.actor(), msg.reason()};
+      return Status::Ok();
+    }
     case pb::CommandEvent::kTick: event->body = Tick{}; return Status::Ok();
     case pb::CommandEvent::KIND_NOT_SET: break;
   }

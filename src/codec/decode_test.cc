@@ -729,7 +729,8 @@ TEST(StateCodecTest, OrderRoundTrip) {
 TEST(StateCodecTest, OrderRoundTripKeepsEveryStatus) {
   for (OrderStatus status : {OrderStatus::kPlaced, OrderStatus::kReady, OrderStatus::kAssigned,
                              OrderStatus::kPickedUp, OrderStatus::kDelivered, OrderStatus::kFailed,
-                             OrderStatus::kCancelled, OrderStatus::kUnassigned}) {
+                             OrderStatus::kCancelled, OrderStatus::kUnassigned, OrderStatus::kRejected,
+                             OrderStatus::kHeld}) {
     Order in = SampleOrder();
     in.status = status;
     Order out;
@@ -864,7 +865,10 @@ TEST(EncodeTest, AlertParsesBack) {
       {AlertKind::kWellnessCheck, wire::WELLNESS_CHECK},
       {AlertKind::kDeliveryFailed, wire::DELIVERY_FAILED},
       {AlertKind::kOrderRejected, wire::ORDER_REJECTED},
-      {AlertKind::kOutsideRadius, wire::OUTSIDE_RADIUS}};
+      {AlertKind::kOutsideRadius, wire::OUTSIDE_RADIUS},
+      {AlertKind::kRecall, wire::RECALL},
+      {AlertKind::kWellnessClosed, wire::WELLNESS_CLOSED},
+      {AlertKind::kCommandRefused, wire::COMMAND_REFUSED}};
   const std::vector<std::pair<Severity, wire::Severity>> severities = {
       {Severity::kInfo, wire::INFO},
       {Severity::kWarning, wire::WARNING},
@@ -897,6 +901,96 @@ TEST(EncodeTest, AlertParsesBack) {
       EXPECT_EQ(msg.reason(), a.reason);
     }
   }
+}
+
+// ------------------------------------------------------------- commands
+
+TEST(CommandCodecTest, OperatorsOrderCommandsAndAlertAcknowledgementRoundTrip) {
+  const std::vector<EventBody> bodies = {
+      ReassignOrder{"order-1", "courier-2", "desk-1", "courier-1 has a flat tyre"},
+      UnassignOrder{"order-1", "desk-1", "courier called in sick"},
+      HoldOrder{"order-1", "desk-1", "elder in hospital"},
+      ReleaseOrder{"order-1", "desk-1", "elder is home"},
+      AcknowledgeAlert{"recall/site-1/batch-9/order-1", "desk-1", "phoned the elder"}};
+  for (const EventBody& body : bodies) {
+    const Event in{"cmd-1", "area-7", kT0, body};
+    Event out;
+    ASSERT_TRUE(DecodeEvent(InputKind::kCommands, EncodeCommand(in), &out).ok()) << body.index();
+    EXPECT_EQ(out.event_id, "cmd-1");
+    EXPECT_EQ(out.area_id, "area-7");
+    EXPECT_EQ(out.time_ms, kT0);
+    ASSERT_EQ(out.body.index(), body.index());
+    std::visit(
+        [&](const auto& got) {
+          using T = std::decay_t<decltype(got)>;
+          const T& want = std::get<T>(body);
+          if constexpr (std::is_same_v<T, ReassignOrder>) {
+            EXPECT_EQ(got.order_id, want.order_id);
+            EXPECT_EQ(got.courier_id, want.courier_id);
+            EXPECT_EQ(got.actor, want.actor);
+            EXPECT_EQ(got.reason, want.reason);
+          } else if constexpr (std::is_same_v<T, UnassignOrder> || std::is_same_v<T, HoldOrder> ||
+                               std::is_same_v<T, ReleaseOrder>) {
+            EXPECT_EQ(got.order_id, want.order_id);
+            EXPECT_EQ(got.actor, want.actor);
+            EXPECT_EQ(got.reason, want.reason);
+          } else if constexpr (std::is_same_v<T, AcknowledgeAlert>) {
+            EXPECT_EQ(got.alert_id, want.alert_id);
+            EXPECT_EQ(got.actor, want.actor);
+            EXPECT_EQ(got.note, want.note);
+          }
+        },
+        out.body);
+  }
+}
+
+TEST(CommandCodecTest, OrderCommandsNeedTheirIdsAndAnActor) {
+  const std::vector<std::pair<EventBody, std::string>> bad = {
+      {ReassignOrder{"order-1", "", "desk-1", "x"}, "courier_id missing"},
+      {ReassignOrder{"", "courier-1", "desk-1", "x"}, "order_id missing"},
+      {UnassignOrder{"", "desk-1", "x"}, "order_id missing"},
+      {HoldOrder{"order-1", "", "x"}, "actor missing"},
+      {ReleaseOrder{std::string(129, 'o'), "desk-1", "x"}, "order_id too long"},
+      {AcknowledgeAlert{"", "desk-1", "x"}, "alert_id missing"},
+      {AcknowledgeAlert{std::string(513, 'a'), "desk-1", "x"}, "alert_id too long"},
+      {HoldOrder{"order-1", "desk-1", std::string(1025, 'r')}, "reason longer than 1 KiB"}};
+  for (const auto& [body, why] : bad) {
+    Event out;
+    const Status s = DecodeEvent(InputKind::kCommands, EncodeCommand({"cmd-1", "area-7", kT0, body}), &out);
+    EXPECT_FALSE(s.ok()) << why;
+    EXPECT_THAT(s.message(), HasSubstr(why));
+  }
+}
+
+TEST(StateCodecTest, StoredAlertRoundTrip) {
+  StoredAlert in;
+  in.alert = {"wellness/order-1/0", "area-7", kT0, AlertKind::kWellnessCheck, Severity::kCritical, "order-1",
+              "courier-1", "elder-1", "site-1", "nobody answered the door", "wc-order-1"};
+  in.acknowledged = true;
+  in.acknowledged_by = "desk-1";
+  in.note = "courier knocking again";
+  in.acknowledged_ms = kT0 + 5;
+  StoredAlert out;
+  ASSERT_TRUE(DecodeStoredAlert(EncodeStoredAlert(in), &out).ok());
+  EXPECT_EQ(EncodeAlert(out.alert), EncodeAlert(in.alert));
+  EXPECT_EQ(out.alert.kind, AlertKind::kWellnessCheck);
+  EXPECT_EQ(out.alert.time_ms, kT0);
+  EXPECT_TRUE(out.acknowledged);
+  EXPECT_EQ(out.acknowledged_by, "desk-1");
+  EXPECT_EQ(out.note, "courier knocking again");
+  EXPECT_EQ(out.acknowledged_ms, kT0 + 5);
+  EXPECT_FALSE(DecodeStoredAlert("\xff\xff", &out).ok());
+}
+
+TEST(StateCodecTest, OrderKeepsItsExcludedCouriers) {
+  Order in = SampleOrder();
+  in.status = OrderStatus::kHeld;
+  in.excluded_couriers = {"courier-1", "courier-9"};
+  Order out;
+  out.excluded_couriers = {"stale"};
+  ASSERT_TRUE(DecodeOrder(EncodeOrder(in), &out).ok());
+  EXPECT_EQ(out.status, OrderStatus::kHeld);
+  EXPECT_EQ(out.excluded_couriers, in.excluded_couriers);
 }
 
 TEST(EncodeTest, DeadLetterParsesBack) {

@@ -5,33 +5,6 @@
 #include "mealdispatch/v1/outputs.pb.h"
 
 namespace meal::codec {
-namespace {
-
-pb::AlertKind ToProto(AlertKind k) {
-  switch (k) {
-    case AlertKind::kUnassignable: return pb::UNASSIGNABLE;
-    case AlertKind::kLateRisk: return pb::LATE_RISK;
-    case AlertKind::kFoodSafetyRisk: return pb::FOOD_SAFETY_RISK;
-    case AlertKind::kWellnessCheck: return pb::WELLNESS_CHECK;
-    case AlertKind::kDeliveryFailed: return pb::DELIVERY_FAILED;
-    case AlertKind::kOrderRejected: return pb::ORDER_REJECTED;
-    case AlertKind::kOutsideRadius: return pb::OUTSIDE_RADIUS;
-    case AlertKind::kRecall: return pb::RECALL;
-    case AlertKind::kWellnessClosed: return pb::WELLNESS_CLOSED;
-  }
-  return pb::ALERT_KIND_UNSPECIFIED;
-}
-
-pb::Severity ToProto(Severity s) {
-  switch (s) {
-    case Severity::kInfo: return pb::INFO;
-    case Severity::kWarning: return pb::WARNING;
-    case Severity::kCritical: return pb::CRITICAL;
-  }
-  return pb::SEVERITY_UNSPECIFIED;
-}
-
-}  // namespace
 
 std::string EncodeAssignment(const Assignment& a) {
   pb::Assignment msg;
@@ -56,18 +29,7 @@ std::string EncodeAssignment(const Assignment& a) {
 
 std::string EncodeAlert(const Alert& a) {
   pb::Alert msg;
-  msg.mutable_header()->set_event_id(a.alert_id);
-  msg.mutable_header()->set_area_id(a.area_id);
-  msg.mutable_header()->set_event_time_ms(a.time_ms);
-  msg.set_alert_id(a.alert_id);
-  msg.set_kind(ToProto(a.kind));
-  msg.set_severity(ToProto(a.severity));
-  msg.set_order_id(a.order_id);
-  msg.set_courier_id(a.courier_id);
-  msg.set_elder_id(a.elder_id);
-  msg.set_site_id(a.site_id);
-  msg.set_reason(a.reason);
-  msg.set_case_id(a.case_id);
+  ToProto(a, &msg);
   return msg.SerializeAsString();
 }
 
@@ -91,6 +53,27 @@ std::string EncodeCommand(const Event& event) {
     msg.set_actor(e->actor);
     msg.set_reason(e->reason);
     msg.mutable_erase_elder()->set_elder_id(e->elder_id);
+  } else if (const auto* r = std::get_if<ReassignOrder>(&event.body)) {
+    msg.set_actor(r->actor);
+    msg.set_reason(r->reason);
+    msg.mutable_reassign_order()->set_order_id(r->order_id);
+    msg.mutable_reassign_order()->set_courier_id(r->courier_id);
+  } else if (const auto* u = std::get_if<UnassignOrder>(&event.body)) {
+    msg.set_actor(u->actor);
+    msg.set_reason(u->reason);
+    msg.mutable_unassign_order()->set_order_id(u->order_id);
+  } else if (const auto* h = std::get_if<HoldOrder>(&event.body)) {
+    msg.set_actor(h->actor);
+    msg.set_reason(h->reason);
+    msg.mutable_hold_order()->set_order_id(h->order_id);
+  } else if (const auto* l = std::get_if<ReleaseOrder>(&event.body)) {
+    msg.set_actor(l->actor);
+    msg.set_reason(l->reason);
+    msg.mutable_release_order()->set_order_id(l->order_id);
+  } else if (const auto* k = std::get_if<AcknowledgeAlert>(&event.body)) {
+    msg.set_actor(k->actor);
+    msg.set_reason(k->note);
+    msg.mutable_acknowledge_alert()->set_alert_id(k->alert_id);
   } else {
     msg.mutable_tick();
   }

@@ -11,8 +11,9 @@ namespace meal::codec {
 
 std::string EncodeAssignment(const Assignment& assignment);
 std::string EncodeAlert(const Alert& alert);
-// An operator command (RecallBatch, AcknowledgeWellness, EraseElder or Tick in
-// `event.body`) as a meal.commands record.
+// An operator command (RecallBatch, AcknowledgeWellness, EraseElder,
+// ReassignOrder, UnassignOrder, HoldOrder, ReleaseOrder, AcknowledgeAlert or
+// Tick in `event.body`) as a meal.commands record.
 std::string EncodeCommand(const Event& event);
 
 struct DeadLetterInfo {

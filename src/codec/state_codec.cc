@@ -51,6 +51,7 @@ std::string EncodeOrder(const Order& o) {
   msg.set_proof_ref(o.proof_ref);
   msg.set_standing_id(o.standing_id);
   msg.set_late_alerted(o.late_alerted);
+  for (const std::string& c : o.excluded_couriers) msg.add_excluded_couriers(c);
   return msg.SerializeAsString();
 }
 
@@ -86,6 +87,7 @@ Status DecodeOrder(std::string_view bytes, Order* o) {
   o->proof_ref = msg.proof_ref();
   o->standing_id = msg.standing_id();
   o->late_alerted = msg.late_alerted();
+  o->excluded_couriers.assign(msg.excluded_couriers().begin(), msg.excluded_couriers().end());
   return Status::Ok();
 }
 
@@ -363,6 +365,27 @@ Status DecodeWellnessCase(std::string_view bytes, WellnessCase* c) {
   c->closed_by = msg.closed_by();
   c->outcome = static_cast<WellnessOutcome>(msg.outcome());
   c->note = msg.note();
+  return Status::Ok();
+}
+
+std::string EncodeStoredAlert(const StoredAlert& a) {
+  pb::AlertRecord msg;
+  ToProto(a.alert, msg.mutable_alert());
+  msg.set_acknowledged(a.acknowledged);
+  msg.set_acknowledged_by(a.acknowledged_by);
+  msg.set_note(a.note);
+  msg.set_acknowledged_ms(a.acknowledged_ms);
+  return msg.SerializeAsString();
+}
+
+Status DecodeStoredAlert(std::string_view bytes, StoredAlert* a) {
+  pb::AlertRecord msg;
+  if (Status s = ParseState(bytes, &msg); !s.ok()) return s;
+  if (Status s = FromProto(msg.alert(), &a->alert); !s.ok()) return Status::Internal("stored alert: " + s.message());
+  a->acknowledged = msg.acknowledged();
+  a->acknowledged_by = msg.acknowledged_by();
+  a->note = msg.note();
+  a->acknowledged_ms = msg.acknowledged_ms();
   return Status::Ok();
 }
 

@@ -36,6 +36,9 @@ Status DecodeStandingOrder(std::string_view bytes, StandingOrder* standing);
 std::string EncodeWellnessCase(const WellnessCase& c);
 Status DecodeWellnessCase(std::string_view bytes, WellnessCase* c);
 
+std::string EncodeStoredAlert(const StoredAlert& alert);
+Status DecodeStoredAlert(std::string_view bytes, StoredAlert* alert);
+
 std::string EncodeAudit(const AuditEntry& entry);
 Status DecodeAudit(std::string_view bytes, AuditEntry* entry);
 

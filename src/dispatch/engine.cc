@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <span>
 
 #include "codec/state_codec.h"
 #include "common/dates.h"
@@ -61,6 +62,9 @@ Status Engine::Load(const state::Store& store) {
     Status s = codec::DecodeOrder(v, &o);
     if (s.ok()) {
       if (o.status == OrderStatus::kUnassigned) AreaOf(o.area_id).unassigned.insert(o.order_id);
+      if (o.status == OrderStatus::kHeld && !o.late_alerted) {
+        AreaOf(o.area_id).timers.emplace(o.window_start_ms, "h:" + o.order_id);
+      }
       if (o.status != OrderStatus::kRejected && o.status != OrderStatus::kCancelled) {
         ++site_orders_[{o.site_id, LocalDate(o.window_start_ms, options_.utc_offset_ms)}];
       }
@@ -108,6 +112,15 @@ Status Engine::Load(const state::Store& store) {
     recalled_.emplace(std::string(rest.substr(0, slash)), std::string(rest.substr(slash + 1)));
     return Status::Ok();
   });
+  scan(state::kAlertPrefix, [&](std::string_view, std::string_view v) {
+    StoredAlert a;
+    Status s = codec::DecodeStoredAlert(v, &a);
+    if (s.ok() && !a.acknowledged) {
+      ++open_alerts_by_kind_[static_cast<std::size_t>(a.alert.kind)];
+      open_alerts_.emplace(a.alert.alert_id, std::move(a));
+    }
+    return s;
+  });
   return status;
 }
 
@@ -118,6 +131,7 @@ ApplyResult Engine::Apply(const Event& event, std::vector<Output>* outputs) {
 
   std::string dedup_key = state::DedupKey(event.area_id, event.event_id);
   if (seen_.contains(dedup_key)) return {ApplyOutcome::kDuplicate, {}};
+  const std::size_t first_output = outputs->size();
 
   Area& area = AreaOf(event.area_id);
   const EventTimeMs previous_time = area.stream_time_ms;
@@ -143,6 +157,11 @@ ApplyResult Engine::Apply(const Event& event, std::vector<Output>* outputs) {
         if constexpr (std::is_same_v<T, AcknowledgeWellness>) return OnAcknowledge(event, body, outputs);
         if constexpr (std::is_same_v<T, EraseElder>) return OnErase(event, body, outputs);
         if constexpr (std::is_same_v<T, Tick>) return Applied();
+        if constexpr (std::is_same_v<T, ReassignOrder>) return OnReassign(event, body, outputs);
+        if constexpr (std::is_same_v<T, UnassignOrder>) return OnUnassign(event, body, outputs);
+        if constexpr (std::is_same_v<T, HoldOrder>) return OnHold(event, body, outputs);
+        if constexpr (std::is_same_v<T, ReleaseOrder>) return OnRelease(event, body, outputs);
+        if constexpr (std::is_same_v<T, AcknowledgeAlert>) return OnAcknowledgeAlert(event, body, outputs);
         return Rejected("unsupported event");
       },
       event.body);
@@ -165,6 +184,7 @@ ApplyResult Engine::Apply(const Event& event, std::vector<Output>* outputs) {
   if (interval > 0 && previous_time > 0 && previous_time / interval != area.stream_time_ms / interval) {
     ReoptimizeArea(area, outputs);
   }
+  StoreAlerts(*outputs, first_output);
   return result;
 }
 
@@ -277,6 +297,12 @@ ApplyResult Engine::OnReady(const Event& e, const OrderReady& r, std::vector<Out
   if (it == orders_.end()) return Rejected("unknown order " + r.order_id);
   Order& order = it->second;
   if (order.area_id != e.area_id) return Rejected("order " + r.order_id + " is not in area " + e.area_id);
+  if (order.status == OrderStatus::kHeld && order.ready_ms == 0) {
+    // Noted, so that a release dispatches it at once; it stays held.
+    order.ready_ms = e.time_ms;
+    SetStatus(order, OrderStatus::kHeld, e.time_ms, "ready; still held");
+    return Applied();
+  }
   if (order.status != OrderStatus::kPlaced) {
     return Rejected("order " + r.order_id + " is " + std::string(OrderStatusName(order.status)));
   }
@@ -324,27 +350,40 @@ void Engine::PlaceOrders(const std::vector<Order*>& all, Area& area, std::vector
   std::vector<Order*> sorted = all;
   std::stable_sort(sorted.begin(), sorted.end(),
                    [&](const Order* a, const Order* b) { return PriorityOf(*a) > PriorityOf(*b); });
-  std::vector<Order*> orders;
+  // Orders an operator took off a courier (excluded_couriers) are placed
+  // one by one after the batch, on the routes left to them.
+  std::vector<Order*> orders, restricted;
   for (Order* order : sorted) {
-    if (!PlacePreferred(*order, ap, area, &changed)) orders.push_back(order);
+    if (PlacePreferred(*order, ap, area, &changed)) continue;
+    (order->excluded_couriers.empty() ? orders : restricted).push_back(order);
   }
+  const std::size_t batch = orders.size();
+  orders.insert(orders.end(), restricted.begin(), restricted.end());
   std::vector<routing::Job> jobs(orders.size());
   for (std::size_t j = 0; j < orders.size(); ++j) {
     // Negative handles cannot clash with the routes' own (0, 1, …).
     BuildJobStops(*orders[j], -1 - static_cast<std::int32_t>(j), options_, &jobs[j].pickup, &jobs[j].delivery);
     jobs[j].priority = PriorityOf(*orders[j]);
   }
-  const routing::BatchResult placed = routing::InsertJobs(ap.plan, jobs, routing::BatchOptions{options_.regret_k});
+  const routing::BatchResult placed = routing::InsertJobs(
+      ap.plan, std::span<const routing::Job>(jobs).first(batch), routing::BatchOptions{options_.regret_k});
 
   // Apply in the order placed: each insertion's positions refer to the
   // courier's route as it was at that moment, which the plan mirrors.
   for (const routing::Placement& p : placed.placed) Assign(*orders[p.job], ap, p.insertion, area, &changed);
+  std::vector<std::size_t> unplaced = placed.unplaced;
+  for (std::size_t j = batch; j < orders.size(); ++j) {
+    if (const auto where = BestAllowedInsertion(*orders[j], jobs[j], ap)) {
+      Insert(*orders[j], jobs[j], ap, *where, area, &changed);
+    } else {
+      unplaced.push_back(j);
+    }
+  }
 
   // Under scarcity the more vulnerable come first: an order that fits
   // nowhere takes the place of a lower-priority one not yet collected when
   // that makes room. Displaced orders are placed again afterwards, and can
   // only displace orders of lower priority still, so this ends.
-  std::vector<std::size_t> unplaced = placed.unplaced;
   std::stable_sort(unplaced.begin(), unplaced.end(),
                    [&](std::size_t a, std::size_t b) { return jobs[a].priority > jobs[b].priority; });
   std::vector<Order*> displaced;
@@ -360,7 +399,9 @@ bool Engine::PlacePreferred(Order& order, AreaPlan& ap, Area& area, Changed* cha
   routing::Job job;
   BuildJobStops(order, -1, options_, &job.pickup, &job.delivery);
   if (!order.hub_household_id.empty() && JoinHubStop(order, job, ap, area, changed)) return true;
+  // Only couriers the order may go to (an operator may have taken it off one).
   auto route_of = [&](const std::string& courier_id) -> std::optional<std::size_t> {
+    if (Excluded(order, courier_id)) return std::nullopt;
     for (std::size_t k = 0; k < ap.couriers.size(); ++k) {
       if (ap.couriers[k]->courier_id == courier_id) return k;
     }
@@ -382,6 +423,7 @@ bool Engine::PlacePreferred(Order& order, AreaPlan& ap, Area& area, Changed* cha
     std::optional<routing::Insertion> best;
     for (std::size_t k = 0; k < ap.couriers.size(); ++k) {
       if (ap.couriers[k]->team_id != helper_courier->second.team_id) continue;
+      if (Excluded(order, ap.couriers[k]->courier_id)) continue;
       const auto where = ap.plan.BestInsertionInRoute(k, job.pickup, job.delivery);
       if (where && (!best || routing::Better(*where, *best))) best = where;
     }
@@ -395,7 +437,7 @@ bool Engine::PlacePreferred(Order& order, AreaPlan& ap, Area& area, Changed* cha
   const auto k = route_of(last->second);
   if (!k) return false;
   const auto own = ap.plan.BestInsertionInRoute(*k, job.pickup, job.delivery);
-  const auto best = ap.plan.BestInsertion(job.pickup, job.delivery);
+  const auto best = BestAllowedInsertion(order, job, ap);
   if (!own || !best || own->added_lateness > best->added_lateness ||
       own->added_travel_ms > best->added_travel_ms + options_.continuity_tolerance_ms) {
     return false;
@@ -406,6 +448,7 @@ bool Engine::PlacePreferred(Order& order, AreaPlan& ap, Area& area, Changed* cha
 
 bool Engine::JoinHubStop(Order& order, const routing::Job& job, AreaPlan& ap, Area& area, Changed* changed) {
   for (std::size_t k = 0; k < ap.couriers.size(); ++k) {
+    if (Excluded(order, ap.couriers[k]->courier_id)) continue;
     const std::vector<RouteStop>& stops = ap.couriers[k]->route;
     for (std::size_t i = 0; i < stops.size() && i < ap.plan.route(k).stops.size(); ++i) {
       if (stops[i].kind != StopKind::kPickup) continue;
@@ -473,13 +516,14 @@ void Engine::Assign(Order& order, AreaPlan& ap, const routing::Insertion& where,
 Order* Engine::Displace(Order& order, const routing::Job& job, AreaPlan& ap, Area& area, Changed* changed) {
   const EventTimeMs now = area.stream_time_ms;
   // Room made by an earlier displacement may already be enough.
-  if (const auto where = ap.plan.BestInsertion(job.pickup, job.delivery)) {
+  if (const auto where = BestAllowedInsertion(order, job, ap)) {
     Insert(order, job, ap, *where, area, changed);
     return nullptr;
   }
   // Lower-priority orders not yet collected, the least urgent first.
   std::vector<std::tuple<std::int32_t, std::string, std::size_t>> victims;  // priority, order, route
   for (std::size_t k = 0; k < ap.couriers.size(); ++k) {
+    if (Excluded(order, ap.couriers[k]->courier_id)) continue;
     for (const RouteStop& stop : ap.couriers[k]->route) {
       const Order* other = FindOrder(stop.order_id);
       if (stop.kind != StopKind::kPickup || !other || other->status != OrderStatus::kAssigned) continue;
@@ -768,7 +812,7 @@ void Engine::RescueLate(Order& order, Courier& courier, Area& area, std::vector<
     BuildJobStops(order, -1, options_, &job.pickup, &job.delivery);
     std::optional<routing::Insertion> best;
     for (std::size_t k = 0; k < ap.couriers.size(); ++k) {
-      if (ap.couriers[k] == &courier) continue;
+      if (ap.couriers[k] == &courier || Excluded(order, ap.couriers[k]->courier_id)) continue;
       const auto where = ap.plan.BestInsertionInRoute(k, job.pickup, job.delivery);
       if (where && where->added_lateness == 0 && (!best || routing::Better(*where, *best))) best = where;
     }
@@ -997,7 +1041,9 @@ void Engine::FireTimers(Area& area, std::vector<Output>* out) {
     const std::string id = area.timers.begin()->second;
     area.timers.erase(area.timers.begin());
     const std::string key = id.substr(2);
-    if (id.starts_with("w:")) {
+    if (id.starts_with("h:")) {
+      if (auto order = orders_.find(key); order != orders_.end()) HeldAtWindow(order->second, out);
+    } else if (id.starts_with("w:")) {
       WellnessCase& c = wellness_.at(key);
       Escalate(c, options_.wellness_schedule);
       out->emplace_back(WellnessAlert(c, options_.wellness_schedule));
@@ -1084,9 +1130,300 @@ ApplyResult Engine::OnAcknowledge(const Event& e, const AcknowledgeWellness& a, 
   c.outcome = a.outcome;
   c.note = a.note;
   dirty_wellness_.insert(c.case_id);
+  // The case's alerts in the inbox are dealt with too (the reverse does not
+  // hold: acknowledging an alert leaves the case open).
+  std::vector<StoredAlert> answered;
+  for (const auto& [id, stored] : open_alerts_) {
+    if (stored.alert.kind == AlertKind::kWellnessCheck && stored.alert.case_id == c.case_id) answered.push_back(stored);
+  }
+  for (StoredAlert& stored : answered) {
+    stored.acknowledged = true;
+    stored.acknowledged_by = a.actor;
+    stored.note = "wellness check closed: " + std::string(WellnessOutcomeName(a.outcome));
+    stored.acknowledged_ms = e.time_ms;
+    PutAlert(std::move(stored));
+  }
   out->emplace_back(WellnessAlert(c, options_.wellness_schedule));
   Audit(e, a.actor, "acknowledge_wellness", c.case_id, a.note, std::string(WellnessOutcomeName(a.outcome)));
   return Applied();
+}
+
+// ---- manual dispatch ----
+
+namespace {
+
+std::string WithReason(std::string what, const std::string& reason) {
+  return reason.empty() ? what : what + ": " + reason;
+}
+
+}  // namespace
+
+bool Engine::Excluded(const Order& order, const std::string& courier_id) {
+  return std::find(order.excluded_couriers.begin(), order.excluded_couriers.end(), courier_id) !=
+         order.excluded_couriers.end();
+}
+
+std::optional<routing::Insertion> Engine::BestAllowedInsertion(const Order& order, const routing::Job& job,
+                                                               const AreaPlan& ap) const {
+  if (order.excluded_couriers.empty()) return ap.plan.BestInsertion(job.pickup, job.delivery);
+  std::optional<routing::Insertion> best;
+  for (std::size_t k = 0; k < ap.couriers.size(); ++k) {
+    if (Excluded(order, ap.couriers[k]->courier_id)) continue;
+    const auto where = ap.plan.BestInsertionInRoute(k, job.pickup, job.delivery);
+    if (where && (!best || routing::Better(*where, *best))) best = where;
+  }
+  return best;
+}
+
+Order* Engine::CommandOrder(const Event& e, const std::string& order_id) {
+  auto it = orders_.find(order_id);
+  return it == orders_.end() || it->second.area_id != e.area_id ? nullptr : &it->second;
+}
+
+ApplyResult Engine::Refuse(const Event& e, const Order& order, const std::string& courier_id, const std::string& actor,
+                           const std::string& action, const std::string& reason, const std::string& why,
+                           std::vector<Output>* out) {
+  out->emplace_back(OrderAlert(order, AlertKind::kCommandRefused, Severity::kWarning, "refused/" + e.event_id,
+                               courier_id, action + " by " + actor + " refused: " + why));
+  Audit(e, actor, action, courier_id.empty() ? order.order_id : order.order_id + " -> " + courier_id, reason,
+        "refused: " + why);
+  return Applied();
+}
+
+ApplyResult Engine::OnReassign(const Event& e, const ReassignOrder& r, std::vector<Output>* out) {
+  Order* order = CommandOrder(e, r.order_id);
+  if (!order) return Rejected("unknown order " + r.order_id + " in area " + e.area_id);
+  auto courier = couriers_.find(r.courier_id);
+  if (courier == couriers_.end() || courier->second.area_id != e.area_id) {
+    return Rejected("unknown courier " + r.courier_id + " in area " + e.area_id);
+  }
+  Courier& target = courier->second;
+  Area& area = AreaOf(e.area_id);
+  const EventTimeMs now = area.stream_time_ms;
+  auto refuse = [&](const std::string& why) {
+    return Refuse(e, *order, r.courier_id, r.actor, "reassign_order", r.reason, why, out);
+  };
+  const std::string id = "order " + r.order_id;
+  switch (order->status) {
+    case OrderStatus::kReady:
+    case OrderStatus::kAssigned:
+    case OrderStatus::kUnassigned: break;
+    case OrderStatus::kPlaced: return refuse(id + " is not ready yet: the kitchen has not plated it");
+    case OrderStatus::kHeld: return refuse(id + " is held: release it first");
+    case OrderStatus::kPickedUp: return refuse(id + " is already picked up by courier " + order->courier_id);
+    default: return refuse(id + " is " + std::string(OrderStatusName(order->status)));
+  }
+  if (order->courier_id == r.courier_id) return refuse(id + " is already with courier " + r.courier_id);
+  if (!target.on_shift || target.shift_end_ms <= now) return refuse("courier " + r.courier_id + " is off shift");
+  if (!target.available) return refuse("courier " + r.courier_id + " is not available");
+  if (order->meals > target.box_capacity) {
+    return refuse(std::to_string(order->meals) + " meals do not fit courier " + r.courier_id + "'s box of " +
+                  std::to_string(target.box_capacity));
+  }
+  AreaPlan ap = BuildAreaPlan(area, now);
+  const auto k = static_cast<std::size_t>(std::find(ap.couriers.begin(), ap.couriers.end(), &target) -
+                                          ap.couriers.begin());
+  routing::Job job;
+  BuildJobStops(*order, -1, options_, &job.pickup, &job.delivery);
+  // The operator may choose a courier who reaches the door after the
+  // window (better late than never): the window closes softly here, while
+  // the box, the hot-meal limit and the shift end stay hard.
+  job.delivery.due = job.delivery.latest;
+  job.delivery.latest = routing::kNoLimit;
+  const auto where = k < ap.couriers.size() ? ap.plan.BestInsertionInRoute(k, job.pickup, job.delivery) : std::nullopt;
+  if (!where) {
+    return refuse("courier " + r.courier_id + " cannot take it within the box, the hot-meal limit and the shift end");
+  }
+  Changed changed;
+  if (!order->courier_id.empty()) {
+    Courier& previous = couriers_.at(order->courier_id);
+    RemoveStops(previous, order->order_id);
+    changed.emplace_back(&previous, order->order_id);
+  }
+  std::erase(order->excluded_couriers, r.courier_id);  // the operator's choice overrides an exclusion
+  std::string result = "assigned to courier " + r.courier_id;
+  std::string why = WithReason("reassigned by " + r.actor, r.reason);
+  if (where->added_lateness > 0) {
+    const std::string late = "; reaches the door about " +
+                             std::to_string((where->added_lateness + kMinuteMs - 1) / kMinuteMs) +
+                             " min after the window";
+    result += late;
+    why += late;
+  }
+  Insert(*order, job, ap, *where, area, &changed, /*pinned=*/true, why);
+  for (auto& [c, trigger] : changed) PublishPlan(*c, now, trigger, out);
+  Audit(e, r.actor, "reassign_order", r.order_id + " -> " + r.courier_id, r.reason, result);
+  return Applied();
+}
+
+ApplyResult Engine::OnUnassign(const Event& e, const UnassignOrder& u, std::vector<Output>* out) {
+  Order* order = CommandOrder(e, u.order_id);
+  if (!order) return Rejected("unknown order " + u.order_id + " in area " + e.area_id);
+  if (order->status != OrderStatus::kAssigned) {
+    return Refuse(e, *order, {}, u.actor, "unassign_order", u.reason,
+                  "order " + u.order_id + " is " + std::string(OrderStatusName(order->status)) +
+                      (order->status == OrderStatus::kPickedUp ? ": the meal is on board" : ", not assigned"),
+                  out);
+  }
+  Area& area = AreaOf(e.area_id);
+  const EventTimeMs now = area.stream_time_ms;
+  const std::string from = order->courier_id;
+  Courier& courier = couriers_.at(from);
+  RemoveStops(courier, order->order_id);
+  PublishPlan(courier, now, order->order_id, out);
+  if (!Excluded(*order, from)) order->excluded_couriers.push_back(from);
+  order->courier_id.clear();
+  order->pinned = false;
+  SetStatus(*order, OrderStatus::kReady, now, WithReason("taken off courier " + from + " by " + u.actor, u.reason));
+  PlaceOrders({order}, area, out);
+  Audit(e, u.actor, "unassign_order", u.order_id, u.reason,
+        "taken off courier " + from + "; " +
+            (order->status == OrderStatus::kAssigned ? "now with courier " + order->courier_id
+                                                     : "no other courier can take it (UNASSIGNED)"));
+  return Applied();
+}
+
+ApplyResult Engine::OnHold(const Event& e, const HoldOrder& h, std::vector<Output>* out) {
+  Order* order = CommandOrder(e, h.order_id);
+  if (!order) return Rejected("unknown order " + h.order_id + " in area " + e.area_id);
+  switch (order->status) {
+    case OrderStatus::kPlaced:
+    case OrderStatus::kReady:
+    case OrderStatus::kAssigned:
+    case OrderStatus::kUnassigned: break;
+    case OrderStatus::kPickedUp:
+      return Refuse(e, *order, {}, h.actor, "hold_order", h.reason,
+                    "order " + h.order_id + " is already picked up by courier " + order->courier_id, out);
+    default:
+      return Refuse(e, *order, {}, h.actor, "hold_order", h.reason,
+                    "order " + h.order_id + " is " + std::string(OrderStatusName(order->status)), out);
+  }
+  Area& area = AreaOf(e.area_id);
+  const EventTimeMs now = area.stream_time_ms;
+  std::string result = "held";
+  if (!order->courier_id.empty()) {
+    Courier& courier = couriers_.at(order->courier_id);
+    RemoveStops(courier, order->order_id);
+    PublishPlan(courier, now, order->order_id, out);
+    result += "; taken off courier " + order->courier_id;
+  }
+  area.unassigned.erase(order->order_id);
+  order->courier_id.clear();
+  order->pinned = false;
+  SetStatus(*order, OrderStatus::kHeld, now, WithReason("held by " + h.actor, h.reason));
+  if (!order->late_alerted) area.timers.emplace(order->window_start_ms, "h:" + order->order_id);
+  Audit(e, h.actor, "hold_order", h.order_id, h.reason, result);
+  return Applied();
+}
+
+ApplyResult Engine::OnRelease(const Event& e, const ReleaseOrder& r, std::vector<Output>* out) {
+  Order* order = CommandOrder(e, r.order_id);
+  if (!order) return Rejected("unknown order " + r.order_id + " in area " + e.area_id);
+  if (order->status != OrderStatus::kHeld) {
+    return Refuse(e, *order, {}, r.actor, "release_order", r.reason,
+                  "order " + r.order_id + " is " + std::string(OrderStatusName(order->status)) + ", not held", out);
+  }
+  Area& area = AreaOf(e.area_id);
+  const EventTimeMs now = area.stream_time_ms;
+  area.timers.erase({order->window_start_ms, "h:" + order->order_id});
+  const std::string why = WithReason("released by " + r.actor, r.reason);
+  std::string result;
+  if (order->ready_ms > 0) {
+    SetStatus(*order, OrderStatus::kReady, now, why);
+    PlaceOrders({order}, area, out);
+    result = order->status == OrderStatus::kAssigned ? "released; assigned to courier " + order->courier_id
+                                                     : "released; no courier can take it (UNASSIGNED)";
+  } else {
+    SetStatus(*order, OrderStatus::kPlaced, now, why + "; waiting for the kitchen");
+    result = "released; waiting for the kitchen";
+  }
+  Audit(e, r.actor, "release_order", r.order_id, r.reason, result);
+  return Applied();
+}
+
+void Engine::HeldAtWindow(Order& order, std::vector<Output>* out) {
+  if (order.status != OrderStatus::kHeld || order.late_alerted) return;
+  order.late_alerted = true;
+  dirty_orders_.insert(order.order_id);
+  out->emplace_back(OrderAlert(order, AlertKind::kLateRisk, UrgencyOf(order), "late/" + order.order_id, {},
+                               "the delivery window opened at " +
+                                   ClockText(LocalMinuteOfDay(order.window_start_ms, options_.utc_offset_ms)) +
+                                   " and the order is still held: release it or cancel it"));
+}
+
+// ---- stored alerts ----
+
+ApplyResult Engine::OnAcknowledgeAlert(const Event& e, const AcknowledgeAlert& a, std::vector<Output>*) {
+  auto it = open_alerts_.find(a.alert_id);
+  if (it == open_alerts_.end() || it->second.alert.area_id != e.area_id) {
+    return Rejected("no open alert " + a.alert_id + " in area " + e.area_id);
+  }
+  StoredAlert acknowledged = it->second;
+  acknowledged.acknowledged = true;
+  acknowledged.acknowledged_by = a.actor;
+  acknowledged.note = a.note;
+  acknowledged.acknowledged_ms = e.time_ms;
+  const std::string kind(AlertKindName(acknowledged.alert.kind));
+  PutAlert(std::move(acknowledged));
+  Audit(e, a.actor, "acknowledge_alert", a.alert_id, a.note, "acknowledged " + kind);
+  return Applied();
+}
+
+void Engine::StoreAlerts(const std::vector<Output>& outputs, std::size_t from) {
+  for (std::size_t i = from; i < outputs.size(); ++i) {
+    const Alert* alert = std::get_if<Alert>(&outputs[i]);
+    if (!alert) continue;
+    StoredAlert stored{*alert};
+    if (alert->kind == AlertKind::kWellnessClosed) {
+      const WellnessCase* c = FindWellnessCase(alert->case_id);
+      stored.acknowledged = true;
+      stored.acknowledged_by = c ? c->closed_by : std::string();
+      stored.note = "the wellness check was closed";
+      stored.acknowledged_ms = alert->time_ms;
+    }
+    PutAlert(std::move(stored));
+  }
+}
+
+void Engine::PutAlert(StoredAlert alert) {
+  const std::string id = alert.alert.alert_id;
+  if (auto it = open_alerts_.find(id); it != open_alerts_.end()) {
+    --open_alerts_by_kind_[static_cast<std::size_t>(it->second.alert.kind)];
+    open_alerts_.erase(it);
+  }
+  if (!alert.acknowledged) {
+    ++open_alerts_by_kind_[static_cast<std::size_t>(alert.alert.kind)];
+    open_alerts_.insert_or_assign(id, alert);
+  }
+  alert_writes_.insert_or_assign(id, std::move(alert));
+}
+
+void Engine::DeleteAlert(const std::string& alert_id) {
+  if (auto it = open_alerts_.find(alert_id); it != open_alerts_.end()) {
+    --open_alerts_by_kind_[static_cast<std::size_t>(it->second.alert.kind)];
+    open_alerts_.erase(it);
+  }
+  alert_writes_.erase(alert_id);
+  deleted_keys_.push_back(state::AlertKey(alert_id));
+}
+
+void Engine::ScanStoredAlerts(const std::function<void(StoredAlert&)>& fn) const {
+  if (!store_) return;
+  std::vector<StoredAlert> found;
+  // A record that does not decode is left as it is: meal-admin verify reports it.
+  store_->Scan(state::kAlertPrefix, [&](std::string_view key, std::string_view value) {
+    const std::string id(key.substr(state::kAlertPrefix.size()));
+    if (open_alerts_.contains(id) || alert_writes_.contains(id)) return true;
+    StoredAlert a;
+    if (codec::DecodeStoredAlert(value, &a).ok()) found.push_back(std::move(a));
+    return true;
+  }).IgnoreError();
+  for (StoredAlert& a : found) fn(a);
+}
+
+const StoredAlert* Engine::FindOpenAlert(const std::string& alert_id) const {
+  auto it = open_alerts_.find(alert_id);
+  return it == open_alerts_.end() ? nullptr : &it->second;
 }
 
 // ---- data protection ----
@@ -1150,6 +1487,22 @@ ApplyResult Engine::OnErase(const Event& e, const EraseElder& er, std::vector<Ou
     dirty_wellness_.insert(id);
     ++cases;
   }
+  // Stored alerts: the open ones and those written since the last commit,
+  // then the rest from committed state.
+  std::vector<StoredAlert> alerts;
+  for (const auto& [id, a] : open_alerts_) {
+    if (a.alert.elder_id == er.elder_id) alerts.push_back(a);
+  }
+  for (const auto& [id, a] : alert_writes_) {
+    if (a.alert.elder_id == er.elder_id && !open_alerts_.contains(id)) alerts.push_back(a);
+  }
+  ScanStoredAlerts([&](StoredAlert& a) {
+    if (a.alert.elder_id == er.elder_id) alerts.push_back(std::move(a));
+  });
+  for (StoredAlert& a : alerts) {
+    a.alert.elder_id = pseudonym;
+    PutAlert(std::move(a));
+  }
   Area& area = AreaOf(e.area_id);
   std::vector<std::string> standing;
   for (const auto& [id, so] : standing_) {
@@ -1168,7 +1521,8 @@ ApplyResult Engine::OnErase(const Event& e, const EraseElder& er, std::vector<Ou
   }
   Audit(e, er.actor, "erase_elder", pseudonym, er.reason,
         std::to_string(theirs.size()) + " orders, " + std::to_string(ledger) + " ledger entries, " +
-            std::to_string(cases) + " wellness checks anonymised; " + std::to_string(standing.size()) +
+            std::to_string(cases) + " wellness checks, " + std::to_string(alerts.size()) + " alerts anonymised; " +
+            std::to_string(standing.size()) +
             " standing orders removed");
   return Applied();
 }
@@ -1187,6 +1541,27 @@ void Engine::PurgeExpired(const Area& area) {
     const EventTimeMs finished = order.timeline.empty() ? order.placed_ms : order.timeline.back().time_ms;
     if (finished < cutoff) expired.push_back(id);
   }
+  // Their alerts go with them, open or not (they name the elder, and the
+  // order they are about is gone); so do acknowledged alerts about no
+  // order once acknowledged before the cutoff.
+  const std::set<std::string> gone(expired.begin(), expired.end());
+  std::vector<std::string> alerts;
+  auto expired_alert = [&](const StoredAlert& a) {
+    const auto owner = areas_.find(a.alert.area_id);
+    if (owner == areas_.end() || &owner->second != &area) return false;
+    return a.alert.order_id.empty() ? a.acknowledged && a.acknowledged_ms < cutoff : gone.contains(a.alert.order_id);
+  };
+  for (const auto* records : {&open_alerts_, &alert_writes_}) {
+    for (const auto& [id, a] : *records) {
+      if (expired_alert(a)) alerts.push_back(id);
+    }
+  }
+  ScanStoredAlerts([&](StoredAlert& a) {
+    if (expired_alert(a)) alerts.push_back(a.alert.alert_id);
+  });
+  std::sort(alerts.begin(), alerts.end());
+  alerts.erase(std::unique(alerts.begin(), alerts.end()), alerts.end());
+  for (const std::string& id : alerts) DeleteAlert(id);
   for (const std::string& id : expired) {
     const Order& order = orders_.at(id);
     deleted_keys_.push_back(state::OrderKey(id));
@@ -1281,6 +1656,8 @@ void Engine::CollectChanges(state::WriteSet* changes) {
   }
   rewritten_ledger_.clear();
   for (const AuditEntry& a : new_audit_) changes->Put(state::AuditKey(a.time_ms, a.command_id), codec::EncodeAudit(a));
+  for (const auto& [id, a] : alert_writes_) changes->Put(state::AlertKey(id), codec::EncodeStoredAlert(a));
+  alert_writes_.clear();
   for (const auto& [site, batch] : new_recalls_) changes->Put(state::RecallKey(site, batch), {});
   dirty_standing_.clear();
   dirty_wellness_.clear();

@@ -89,9 +89,11 @@ struct EngineOptions {
   // 10 min, phone call 15 min, emergency contact 30 min, community worker 60 min.
   WellnessSchedule wellness_schedule = {10 * kMinuteMs, 15 * kMinuteMs, 30 * kMinuteMs, 60 * kMinuteMs};
   // Finished orders (delivered, failed, cancelled, rejected) are deleted
-  // with their proof of delivery and trace entry this long after they
-  // finished, at the area's first event of a new local day. The ledger is
-  // kept. 0 keeps them for ever. Default: 90 days.
+  // with their proof of delivery, trace entry and stored alerts this long
+  // after they finished, at the area's first event of a new local day; so
+  // are acknowledged alerts about no order, this long after their
+  // acknowledgement. The ledger is kept. 0 keeps them for ever.
+  // Default: 90 days.
   DurationMs order_retention_ms = 90 * 24 * kHourMs;
 };
 
@@ -113,15 +115,28 @@ class Engine {
 
   // Applies one event and appends what it causes to `outputs`. A rejected
   // event changes nothing. An event id already seen in its area is a
-  // duplicate and changes nothing.
+  // duplicate and changes nothing. Every alert appended is also stored
+  // (key n/<alert id>), open until acknowledged (AcknowledgeAlert); an
+  // alert raised again under the same id replaces the stored one.
+  //
+  // Operators' order commands (ReassignOrder, UnassignOrder, HoldOrder,
+  // ReleaseOrder) naming an unknown order or courier are rejected; one the
+  // order's state does not allow (picked up, off shift, no room, …) is
+  // refused: it changes no order, and its audit entry (result
+  // "refused: <why>") and a COMMAND_REFUSED alert say why.
   ApplyResult Apply(const Event& event, std::vector<Output>* outputs);
 
   // Moves every change since the last call into `changes`.
   void CollectChanges(state::WriteSet* changes);
 
   // Raises again the current alert of every open wellness check (same ids
-  // and times). Call after Load: a restart never hides an open case.
+  // and times). Call after Load: a restart never hides an open case. These
+  // are not stored again: they are stored already.
   void Reannounce(std::vector<Output>* outputs) const;
+
+  // Stored alerts not yet acknowledged, by AlertKind: counted on Load,
+  // kept up to date by Apply.
+  const std::array<std::int64_t, kAlertKinds>& open_alerts_by_kind() const { return open_alerts_by_kind_; }
 
   // The elder's registry record was deleted (a tombstone on the registry
   // topic): forget it. Their orders are left as they are.
@@ -132,6 +147,8 @@ class Engine {
   const Courier* FindCourier(const std::string& courier_id) const;
   const WellnessCase* FindWellnessCase(const std::string& case_id) const;
   const StandingOrder* FindStandingOrder(const std::string& standing_id) const;
+  // A stored alert not yet acknowledged; nullptr when acknowledged or unknown.
+  const StoredAlert* FindOpenAlert(const std::string& alert_id) const;
   std::size_t order_count() const { return orders_.size(); }
 
  private:
@@ -139,8 +156,8 @@ class Engine {
     EventTimeMs stream_time_ms = 0;
     std::set<std::string> couriers;    // ids, in id order for determinism
     std::set<std::string> unassigned;  // orders waiting for a courier
-    // Event-time timers: (due, "w:<case>" or "g:<standing order>"), fired
-    // in this order when stream time reaches them.
+    // Event-time timers: (due, "w:<case>", "g:<standing order>" or
+    // "h:<held order>"), fired in this order when stream time reaches them.
     std::set<std::pair<EventTimeMs, std::string>> timers;
   };
 
@@ -160,6 +177,18 @@ class Engine {
   ApplyResult OnRecall(const Event& e, const RecallBatch& r, std::vector<Output>* out);
   ApplyResult OnAcknowledge(const Event& e, const AcknowledgeWellness& a, std::vector<Output>* out);
   ApplyResult OnErase(const Event& e, const EraseElder& er, std::vector<Output>* out);
+  ApplyResult OnReassign(const Event& e, const ReassignOrder& r, std::vector<Output>* out);
+  ApplyResult OnUnassign(const Event& e, const UnassignOrder& u, std::vector<Output>* out);
+  ApplyResult OnHold(const Event& e, const HoldOrder& h, std::vector<Output>* out);
+  ApplyResult OnRelease(const Event& e, const ReleaseOrder& r, std::vector<Output>* out);
+  ApplyResult OnAcknowledgeAlert(const Event& e, const AcknowledgeAlert& a, std::vector<Output>* out);
+  // Records an operator's order command that cannot be applied: an audit
+  // entry with result "refused: <why>" and a COMMAND_REFUSED alert.
+  ApplyResult Refuse(const Event& e, const Order& order, const std::string& courier_id, const std::string& actor,
+                     const std::string& action, const std::string& reason, const std::string& why,
+                     std::vector<Output>* out);
+  // The order named by an operator's command, when it is in the event's area.
+  Order* CommandOrder(const Event& e, const std::string& order_id);
   ApplyResult OnSite(const Site& s);
   ApplyResult OnElder(const Elder& el);
 
@@ -206,6 +235,13 @@ class Engine {
   // again). nullptr when nothing was displaced; `order` is then assigned or
   // still not.
   Order* Displace(Order& order, const routing::Job& job, AreaPlan& ap, Area& area, Changed* changed);
+  // True iff automatic dispatch must not give `order` to `courier_id`
+  // (Order::excluded_couriers).
+  static bool Excluded(const Order& order, const std::string& courier_id);
+  // The cheapest insertion of `job` (the stops of `order`) into a route of a
+  // courier the order is not excluded from; nullopt when none can take it.
+  std::optional<routing::Insertion> BestAllowedInsertion(const Order& order, const routing::Job& job,
+                                                         const AreaPlan& ap) const;
   // Keeps `order` in the area's waiting set and, unless it was already
   // waiting, raises an alert (critical for special-difficulty elders).
   void MarkUnassigned(Order& order, Area& area, bool no_courier, std::vector<Output>* out);
@@ -231,6 +267,20 @@ class Engine {
   void PurgeExpired(const Area& area);
   // Fires the area's timers due by its stream time, in (due, id) order.
   void FireTimers(Area& area, std::vector<Output>* out);
+  // A held order whose delivery window has opened: one LATE_RISK alert
+  // (late/<order>, as any late risk), unless one was raised already.
+  void HeldAtWindow(Order& order, std::vector<Output>* out);
+  // Stores every alert in outputs[from..] (see Apply). A WELLNESS_CLOSED
+  // alert records an operator's own decision: it is stored acknowledged.
+  void StoreAlerts(const std::vector<Output>& outputs, std::size_t from);
+  // Writes `alert` (new, re-raised or acknowledged) and keeps the open set
+  // and its counts in step.
+  void PutAlert(StoredAlert alert);
+  // Deletes the stored alert, open or not.
+  void DeleteAlert(const std::string& alert_id);
+  // Every stored alert not yet in open_alerts_ or alert_writes_, from the
+  // committed state (nothing without a store).
+  void ScanStoredAlerts(const std::function<void(StoredAlert&)>& fn) const;
   // Places the standing order's next service date's order when its time
   // has come, and sets its timer for the date after.
   void AdvanceStanding(StandingOrder& standing, Area& area, std::vector<Output>* out);
@@ -281,6 +331,10 @@ class Engine {
   std::unordered_map<std::string, WellnessCase> wellness_;
   std::unordered_map<std::string, std::string> last_courier_;  // elder -> courier
   std::set<std::pair<std::string, std::string>> recalled_;    // (site, batch)
+  // Stored alerts not yet acknowledged (acknowledged ones are read from the
+  // store when an erasure or the retention purge needs them).
+  std::map<std::string, StoredAlert> open_alerts_;
+  std::array<std::int64_t, kAlertKinds> open_alerts_by_kind_{};
   // Committed state, read by an erasure to rewrite the elder's ledger
   // entries (which the engine does not keep in memory). Set by Load.
   const state::Store* store_ = nullptr;
@@ -300,6 +354,7 @@ class Engine {
   std::vector<std::string> deleted_keys_;      // records erased or past retention
   std::vector<std::string> new_seen_;
   std::vector<LedgerEntry> new_ledger_;
+  std::map<std::string, StoredAlert> alert_writes_;  // by alert id, the latest
 };
 
 }  // namespace meal::dispatch

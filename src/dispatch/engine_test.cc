@@ -6,6 +6,7 @@
 #include <cstring>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 
 #include "codec/encode.h"
@@ -690,15 +691,17 @@ TEST_F(EngineTest, SameInputGivesSameOutputs) {
     }
     for (int o = 0; o < 30; ++o) {
       OrderPlaced p;
-      p.order_id = "o" + std::to_string(o);
+      // Appended, not "o" + std::to_string(o): GCC 12 warns wrongly about
+      // the inlined insert at 0 (-Wrestrict, GCC bug 105651).
+      p.order_id = std::string("o").append(std::to_string(o));
       p.site_id = "site-1";
-      p.elder_id = "e" + std::to_string(o);
+      p.elder_id = std::string("e").append(std::to_string(o));
       p.has_delivery_location = true;
       p.delivery_location = {kSite.lat + 0.0005 * (o % 7), kSite.lon + 0.0007 * (o % 5)};
       p.window_start_ms = kT0 + 11 * kHourMs + (o % 4) * 15 * kMinuteMs;
       p.window_end_ms = p.window_start_ms + kHourMs;
-      events.push_back(Make("p" + std::to_string(o), kT0 + 10 * kHourMs + o * kSecondMs, p));
-      events.push_back(Make("r" + std::to_string(o), kT0 + 10 * kHourMs + 20 * kMinuteMs + o * kSecondMs,
+      events.push_back(Make(std::string("p").append(std::to_string(o)), kT0 + 10 * kHourMs + o * kSecondMs, p));
+      events.push_back(Make(std::string("r").append(std::to_string(o)), kT0 + 10 * kHourMs + 20 * kMinuteMs + o * kSecondMs,
                             OrderReady{p.order_id}));
     }
     for (const Event& e : events) engine.Apply(e, &out);
@@ -1674,31 +1677,44 @@ TEST_F(EngineTest, ErasingAnElderLeavesOnlyAPseudonymAndTheLedgerTotals) {
       audited = true;
       EXPECT_EQ(a.target, "erased-erase-1");
       EXPECT_EQ(a.actor, "officer-li");
-      EXPECT_EQ(a.result, "2 orders, 1 ledger entries, 0 wellness checks anonymised; 1 standing orders removed");
+      EXPECT_EQ(a.result, "2 orders, 1 ledger entries, 0 wellness checks, 1 alerts anonymised; 1 standing orders removed");
     }
   }
   EXPECT_TRUE(audited);
 }
 
-TEST(EngineRetentionTest, FinishedOrdersAreDeletedAfterTheRetentionPeriodTheLedgerIsKept) {
-  EngineOptions options;
-  options.order_retention_ms = 2 * 24 * kHourMs;
-  Engine engine(options);
-  state::MemoryStore store;
-  ASSERT_TRUE(engine.Load(store).ok());
-  std::vector<Output> out;
-  auto apply = [&](std::string id, EventTimeMs t, EventBody body) {
+// Two days' retention; site-1 and elder-1 registered; every event
+// committed as it is applied, as the service does.
+class EngineRetentionTest : public ::testing::Test {
+ protected:
+  EngineRetentionTest() : engine(Options()) {}
+  static EngineOptions Options() {
+    EngineOptions options;
+    options.order_retention_ms = 2 * 24 * kHourMs;
+    return options;
+  }
+  void SetUp() override {
+    ASSERT_TRUE(engine.Load(store).ok());
+    Site site;
+    site.site_id = "site-1";
+    site.area_id = "area-1";
+    site.location = kSite;
+    apply("s", kT0, site);
+    apply("e", kT0, Elder{"elder-1", "area-1", kHome});
+  }
+  void apply(std::string id, EventTimeMs t, EventBody body) {
     ASSERT_EQ(engine.Apply(Event{std::move(id), "area-1", t, std::move(body)}, &out).outcome, ApplyOutcome::kApplied);
     state::WriteSet changes;
     engine.CollectChanges(&changes);
     ASSERT_TRUE(store.Commit(changes).ok());
-  };
-  Site site;
-  site.site_id = "site-1";
-  site.area_id = "area-1";
-  site.location = kSite;
-  apply("s", kT0, site);
-  apply("e", kT0, Elder{"elder-1", "area-1", kHome});
+  }
+
+  Engine engine;
+  state::MemoryStore store;
+  std::vector<Output> out;
+};
+
+TEST_F(EngineRetentionTest, FinishedOrdersAreDeletedAfterTheRetentionPeriodTheLedgerIsKept) {
   const EventTimeMs t = kT0 + 2 * kHourMs;  // 10:00 local
   apply("shift", t, ShiftStarted{"c1", TravelMode::kBike, 6, t + 4 * kHourMs, kSite});
   apply("p1", t, OrderPlaced{"o1", "site-1", "elder-1", 1, MealClass::kHot, t + kHourMs, t + 2 * kHourMs, false, {}, "b-1"});
@@ -1722,5 +1738,480 @@ TEST(EngineRetentionTest, FinishedOrdersAreDeletedAfterTheRetentionPeriodTheLedg
   EXPECT_NE(engine.FindOrder("o2"), nullptr) << "an order not finished stays";
 }
 
+// ---- manual dispatch (operators' commands) ----
+
+// The audit entries in `changes`.
+std::vector<AuditEntry> AuditIn(const state::WriteSet& changes) {
+  std::vector<AuditEntry> audit;
+  for (const auto& op : changes.ops()) {
+    if (!op.key.starts_with(state::kAuditPrefix)) continue;
+    audit.emplace_back();
+    EXPECT_TRUE(codec::DecodeAudit(op.value, &audit.back()).ok());
+  }
+  return audit;
+}
+
+// The stored alert `id` in `store`, if any.
+std::optional<StoredAlert> StoredIn(const state::Store& store, const std::string& id) {
+  std::string bytes;
+  if (!store.Get(state::AlertKey(id), &bytes).ok()) return std::nullopt;
+  StoredAlert a;
+  EXPECT_TRUE(codec::DecodeStoredAlert(bytes, &a).ok());
+  return a;
+}
+
+class ManualDispatchTest : public EngineTest {
+ protected:
+  // c1 at the kitchen, c2 1 km north (further from the elder): o1 goes to c1.
+  void TwoCouriersAndO1() {
+    ASSERT_TRUE(engine_.Load(store_).ok());
+    SetUpRegistry();
+    StartAt("c1", kT, kSite);
+    StartAt("c2", kT, kNorth1km);
+    Place("o1", kT, kT + 30 * kMinuteMs);
+    Ready("o1", kT + kMinuteMs);
+    ASSERT_EQ(engine_.FindOrder("o1")->courier_id, "c1");
+    Commit();
+    out_.clear();
+  }
+
+  ApplyResult Command(std::string id, EventTimeMs t, EventBody body) { return Apply(Make(std::move(id), t, std::move(body))); }
+
+  // The plan published last for `courier` among out_, as its order ids.
+  std::vector<std::string> LastPlan(const std::string& courier) const {
+    std::vector<std::string> stops;
+    for (const Assignment& a : Plans()) {
+      if (a.courier_id != courier) continue;
+      stops.clear();
+      for (const PlannedStop& s : a.stops) stops.push_back(s.order_id);
+    }
+    return stops;
+  }
+};
+
+TEST_F(ManualDispatchTest, ReassignMovesTheOrderPinnedToTheNamedCourierAndPublishesBothPlans) {
+  TwoCouriersAndO1();
+  const EventTimeMs at = kT + 2 * kMinuteMs;
+  ASSERT_EQ(Command("cmd-1", at, ReassignOrder{"o1", "c2", "ops-li", "c1 has a flat tyre"}).outcome,
+            ApplyOutcome::kApplied);
+  const Order* o1 = engine_.FindOrder("o1");
+  EXPECT_EQ(o1->status, OrderStatus::kAssigned);
+  EXPECT_EQ(o1->courier_id, "c2");
+  EXPECT_TRUE(o1->pinned);
+  EXPECT_EQ(Last("o1").note, "c2 (reassigned by ops-li: c1 has a flat tyre)");
+  EXPECT_TRUE(engine_.FindCourier("c1")->route.empty());
+  ASSERT_EQ(Plans().size(), 2u);
+  EXPECT_EQ(Plans()[0].courier_id, "c1");
+  EXPECT_TRUE(Plans()[0].stops.empty());
+  EXPECT_EQ(LastPlan("c2"), (std::vector<std::string>{"o1", "o1"}));
+  EXPECT_TRUE(Alerts().empty());
+  const auto audit = AuditIn(Commit());
+  ASSERT_EQ(audit.size(), 1u);
+  EXPECT_EQ(audit[0].actor, "ops-li");
+  EXPECT_EQ(audit[0].action, "reassign_order");
+  EXPECT_EQ(audit[0].target, "o1 -> c2");
+  EXPECT_EQ(audit[0].reason, "c1 has a flat tyre");
+  EXPECT_EQ(audit[0].result, "assigned to courier c2");
+  EXPECT_EQ(audit[0].time_ms, at);
+
+  // A re-optimisation round leaves it with c2: it is pinned there.
+  TickAt(kT + 9 * kMinuteMs);
+  EXPECT_EQ(engine_.FindOrder("o1")->courier_id, "c2");
+}
+
+TEST_F(ManualDispatchTest, ReassignIsRefusedWithAReasonTheOrderStaysWhereItWas) {
+  TwoCouriersAndO1();
+  StartAt("c3", kT + 2 * kMinuteMs, kSite, {}, /*capacity=*/1);
+  ShiftStarted leaving{"c4", TravelMode::kBike, 6, kT + 5 * kMinuteMs, kNorth2km};
+  ASSERT_EQ(Apply(Make("shift-c4", kT + 2 * kMinuteMs, leaving)).outcome, ApplyOutcome::kApplied);
+  StartAt("c5", kT + 2 * kMinuteMs, kSite);
+  ASSERT_EQ(Apply(Make("end-c5", kT + 2 * kMinuteMs, ShiftEnded{"c5"})).outcome, ApplyOutcome::kApplied);
+  PlaceFor("o3", "elder-1", kT + 2 * kMinuteMs, kT + 40 * kMinuteMs, kHourMs, {}, /*meals=*/3);
+  Place("o-placed", kT + 2 * kMinuteMs, kT + 3 * kHourMs);
+  Ready("o3", kT + 2 * kMinuteMs);
+  Commit();
+  out_.clear();
+  const EventTimeMs at = kT + 3 * kMinuteMs;
+  struct Case {
+    ReassignOrder command;
+    std::string why;
+  };
+  const Case cases[] = {
+      {{"o1", "c1", "ops", "x"}, "order o1 is already with courier c1"},
+      {{"o1", "c5", "ops", "x"}, "courier c5 is off shift"},
+      {{"o3", "c3", "ops", "x"}, "3 meals do not fit courier c3's box of 1"},
+      {{"o1", "c4", "ops", "x"}, "courier c4 cannot take it within the box, the hot-meal limit and the shift end"},
+      {{"o-placed", "c2", "ops", "x"}, "order o-placed is not ready yet: the kitchen has not plated it"},
+  };
+  int n = 0;
+  for (const Case& c : cases) {
+    out_.clear();
+    const std::string id = "cmd-" + std::to_string(++n);
+    ASSERT_EQ(Command(id, at, c.command).outcome, ApplyOutcome::kApplied) << c.why;
+    ASSERT_EQ(Alerts().size(), 1u) << c.why;
+    const Alert a = Alerts()[0];
+    EXPECT_EQ(a.alert_id, "refused/" + id);
+    EXPECT_EQ(a.kind, AlertKind::kCommandRefused);
+    EXPECT_EQ(a.severity, Severity::kWarning);
+    EXPECT_EQ(a.order_id, c.command.order_id);
+    EXPECT_EQ(a.courier_id, c.command.courier_id);
+    EXPECT_EQ(a.reason, "reassign_order by ops refused: " + c.why);
+    EXPECT_TRUE(Plans().empty()) << c.why;
+    const auto audit = AuditIn(Commit());
+    ASSERT_EQ(audit.size(), 1u);
+    EXPECT_EQ(audit[0].result, "refused: " + c.why);
+  }
+  EXPECT_EQ(engine_.FindOrder("o1")->courier_id, "c1");
+  EXPECT_FALSE(engine_.FindOrder("o1")->pinned);
+  EXPECT_EQ(engine_.FindOrder("o-placed")->status, OrderStatus::kPlaced);
+
+  // Picked up: too late to move.
+  ASSERT_EQ(Apply(Make("pick-o1", at, PickedUp{"o1", "c1"})).outcome, ApplyOutcome::kApplied);
+  out_.clear();
+  ASSERT_EQ(Command("cmd-picked", at, ReassignOrder{"o1", "c2", "ops", "x"}).outcome, ApplyOutcome::kApplied);
+  ASSERT_EQ(Alerts().size(), 1u);
+  EXPECT_EQ(Alerts()[0].reason, "reassign_order by ops refused: order o1 is already picked up by courier c1");
+  // Unknown ids are not refusals but bad input.
+  EXPECT_EQ(Command("cmd-x", at, ReassignOrder{"o1", "nobody", "ops", "x"}).outcome, ApplyOutcome::kRejected);
+  EXPECT_EQ(Command("cmd-y", at, ReassignOrder{"nothing", "c2", "ops", "x"}).outcome, ApplyOutcome::kRejected);
+}
+
+TEST_F(ManualDispatchTest, ReassignToACourierWhoWillBeLateIsTakenAndSaysSo) {
+  ASSERT_TRUE(engine_.Load(store_).ok());
+  SetUpRegistry();
+  StartAt("c1", kT, kSite);
+  StartAt("far", kT, GeoPoint{41.8450, 123.4300});  // 5 km north
+  PlaceFor("o1", "elder-1", kT, kT + 5 * kMinuteMs, 15 * kMinuteMs);
+  Ready("o1", kT + kMinuteMs);
+  ASSERT_EQ(engine_.FindOrder("o1")->courier_id, "c1");
+  out_.clear();
+  ASSERT_EQ(Command("cmd-1", kT + 2 * kMinuteMs, ReassignOrder{"o1", "far", "ops", "c1 is needed elsewhere"}).outcome,
+            ApplyOutcome::kApplied);
+  EXPECT_TRUE(Alerts().empty());
+  EXPECT_EQ(engine_.FindOrder("o1")->courier_id, "far");
+  const std::string note = Last("o1").note;
+  EXPECT_NE(note.find("min after the window"), std::string::npos) << note;
+  const auto audit = AuditIn(Commit());
+  ASSERT_EQ(audit.size(), 1u);
+  EXPECT_TRUE(audit[0].result.starts_with("assigned to courier far; reaches the door about ")) << audit[0].result;
+}
+
+TEST_F(ManualDispatchTest, UnassignReturnsTheOrderToDispatchWhichNeverGivesItBackToThatCourier) {
+  ASSERT_TRUE(engine_.Load(store_).ok());
+  SetUpRegistry();
+  AddElder("elder-h", kHome, kLivingAlone, "c1");  // c1 is the elder's paired helper
+  StartAt("c1", kT, kSite);
+  StartAt("c2", kT, kNorth1km);
+  PlaceFor("o1", "elder-h", kT, kT + 30 * kMinuteMs, 90 * kMinuteMs);
+  Ready("o1", kT + kMinuteMs);
+  ASSERT_EQ(engine_.FindOrder("o1")->courier_id, "c1");
+  out_.clear();
+  ASSERT_EQ(Command("cmd-1", kT + 2 * kMinuteMs, UnassignOrder{"o1", "ops-wang", "c1 called in sick"}).outcome,
+            ApplyOutcome::kApplied);
+  const Order* o1 = engine_.FindOrder("o1");
+  EXPECT_EQ(o1->courier_id, "c2");
+  EXPECT_EQ(o1->excluded_couriers, std::vector<std::string>{"c1"});
+  EXPECT_EQ(LastPlan("c1"), std::vector<std::string>{});
+  EXPECT_EQ(LastPlan("c2"), (std::vector<std::string>{"o1", "o1"}));
+  bool noted = false;
+  for (const TimelineEntry& t : o1->timeline) noted |= t.note == "taken off courier c1 by ops-wang: c1 called in sick";
+  EXPECT_TRUE(noted);
+  const auto audit = AuditIn(Commit());
+  ASSERT_EQ(audit.size(), 1u);
+  EXPECT_EQ(audit[0].action, "unassign_order");
+  EXPECT_EQ(audit[0].result, "taken off courier c1; now with courier c2");
+
+  // c2 goes home: c1 is the only courier left, and dispatch does not use it.
+  out_.clear();
+  ASSERT_EQ(Apply(Make("end-c2", kT + 3 * kMinuteMs, ShiftEnded{"c2"})).outcome, ApplyOutcome::kApplied);
+  EXPECT_EQ(engine_.FindOrder("o1")->status, OrderStatus::kUnassigned);
+  EXPECT_TRUE(engine_.FindCourier("c1")->route.empty());
+  ASSERT_EQ(AlertIds(), std::vector<std::string>{"unassignable/o1/1"});
+  // Re-optimisation and a new shift's retry keep away from c1 too.
+  TickAt(kT + 9 * kMinuteMs);
+  EXPECT_EQ(engine_.FindOrder("o1")->status, OrderStatus::kUnassigned);
+
+  // An operator may still send it to c1 by name: that lifts the exclusion.
+  ASSERT_EQ(Command("cmd-2", kT + 10 * kMinuteMs, ReassignOrder{"o1", "c1", "ops-wang", "c1 is better"}).outcome,
+            ApplyOutcome::kApplied);
+  EXPECT_EQ(engine_.FindOrder("o1")->courier_id, "c1");
+  EXPECT_TRUE(engine_.FindOrder("o1")->excluded_couriers.empty());
+
+  // Only an assigned order can be unassigned.
+  ASSERT_EQ(Apply(Make("pick-o1", kT + 11 * kMinuteMs, PickedUp{"o1", "c1"})).outcome, ApplyOutcome::kApplied);
+  out_.clear();
+  ASSERT_EQ(Command("cmd-3", kT + 12 * kMinuteMs, UnassignOrder{"o1", "ops", "x"}).outcome, ApplyOutcome::kApplied);
+  ASSERT_EQ(Alerts().size(), 1u);
+  EXPECT_EQ(Alerts()[0].reason, "unassign_order by ops refused: order o1 is PICKED_UP: the meal is on board");
+  EXPECT_EQ(engine_.FindOrder("o1")->courier_id, "c1");
+}
+
+TEST_F(ManualDispatchTest, AHeldOrderLeavesItsRouteAndNoDispatchTouchesItUntilReleased) {
+  TwoCouriersAndO1();
+  ASSERT_EQ(Command("cmd-1", kT + 2 * kMinuteMs, HoldOrder{"o1", "ops-zhao", "elder phoned: at the doctor"}).outcome,
+            ApplyOutcome::kApplied);
+  const Order* o1 = engine_.FindOrder("o1");
+  EXPECT_EQ(o1->status, OrderStatus::kHeld);
+  EXPECT_TRUE(o1->courier_id.empty());
+  EXPECT_EQ(Last("o1").note, "held by ops-zhao: elder phoned: at the doctor");
+  EXPECT_EQ(LastPlan("c1"), std::vector<std::string>{});
+  auto audit = AuditIn(Commit());
+  ASSERT_EQ(audit.size(), 1u);
+  EXPECT_EQ(audit[0].action, "hold_order");
+  EXPECT_EQ(audit[0].result, "held; taken off courier c1");
+
+  // Neither a new shift (which retries every waiting order), nor a
+  // re-optimisation round, nor a courier with room again picks it up.
+  StartAt("c3", kT + 3 * kMinuteMs, kSite);
+  TickAt(kT + 9 * kMinuteMs);
+  ASSERT_EQ(Apply(Make("avail", kT + 10 * kMinuteMs, Availability{"c2", true})).outcome, ApplyOutcome::kApplied);
+  EXPECT_EQ(engine_.FindOrder("o1")->status, OrderStatus::kHeld);
+  for (const char* c : {"c1", "c2", "c3"}) EXPECT_TRUE(engine_.FindCourier(c)->route.empty()) << c;
+
+  out_.clear();
+  ASSERT_EQ(Command("cmd-2", kT + 11 * kMinuteMs, ReleaseOrder{"o1", "ops-zhao", "elder is home"}).outcome,
+            ApplyOutcome::kApplied);
+  EXPECT_EQ(engine_.FindOrder("o1")->status, OrderStatus::kAssigned);
+  EXPECT_FALSE(engine_.FindOrder("o1")->courier_id.empty());
+  EXPECT_EQ(Plans().size(), 1u);
+  audit = AuditIn(Commit());
+  ASSERT_EQ(audit.size(), 1u);
+  EXPECT_EQ(audit[0].action, "release_order");
+  EXPECT_EQ(audit[0].result, "released; assigned to courier " + engine_.FindOrder("o1")->courier_id);
+  bool released = false;
+  for (const TimelineEntry& t : engine_.FindOrder("o1")->timeline) {
+    released |= t.status == OrderStatus::kReady && t.note == "released by ops-zhao: elder is home";
+  }
+  EXPECT_TRUE(released);
+  EXPECT_TRUE(Alerts().empty()) << "released before its window opened: no late risk";
+}
+
+TEST_F(ManualDispatchTest, AnOrderHeldBeforeItIsReadyWaitsForTheKitchenAfterRelease) {
+  ASSERT_TRUE(engine_.Load(store_).ok());
+  SetUpRegistry();
+  StartAt("c1", kT, kSite);
+  Place("o1", kT, kT + 3 * kHourMs);
+  Place("o2", kT, kT + 3 * kHourMs);
+  ASSERT_EQ(Command("hold-1", kT + kMinuteMs, HoldOrder{"o1", "ops", "check the address"}).outcome, ApplyOutcome::kApplied);
+  ASSERT_EQ(Command("hold-2", kT + kMinuteMs, HoldOrder{"o2", "ops", "check the diet"}).outcome, ApplyOutcome::kApplied);
+  Ready("o1", kT + 2 * kMinuteMs);  // the kitchen plates it anyway: noted, still held
+  EXPECT_EQ(engine_.FindOrder("o1")->status, OrderStatus::kHeld);
+  EXPECT_EQ(engine_.FindOrder("o1")->ready_ms, kT + 2 * kMinuteMs);
+  EXPECT_EQ(Last("o1").note, "ready; still held");
+  EXPECT_TRUE(engine_.FindCourier("c1")->route.empty());
+
+  ASSERT_EQ(Command("rel-1", kT + 3 * kMinuteMs, ReleaseOrder{"o1", "ops", "ok"}).outcome, ApplyOutcome::kApplied);
+  EXPECT_EQ(engine_.FindOrder("o1")->status, OrderStatus::kAssigned);
+  ASSERT_EQ(Command("rel-2", kT + 3 * kMinuteMs, ReleaseOrder{"o2", "ops", "ok"}).outcome, ApplyOutcome::kApplied);
+  EXPECT_EQ(engine_.FindOrder("o2")->status, OrderStatus::kPlaced);
+  EXPECT_EQ(Last("o2").note, "released by ops: ok; waiting for the kitchen");
+  Ready("o2", kT + 4 * kMinuteMs);
+  EXPECT_EQ(engine_.FindOrder("o2")->status, OrderStatus::kAssigned);
+}
+
+TEST_F(ManualDispatchTest, HoldAndReleaseAreRefusedInTheWrongState) {
+  TwoCouriersAndO1();
+  const EventTimeMs at = kT + 2 * kMinuteMs;
+  auto refusal = [&](std::string id, EventBody body) {
+    out_.clear();
+    EXPECT_EQ(Command(id, at, std::move(body)).outcome, ApplyOutcome::kApplied);
+    EXPECT_EQ(Alerts().size(), 1u);
+    return Alerts().empty() ? std::string() : Alerts()[0].reason;
+  };
+  EXPECT_EQ(refusal("c-1", ReleaseOrder{"o1", "ops", "x"}), "release_order by ops refused: order o1 is ASSIGNED, not held");
+  ASSERT_EQ(Command("c-2", at, HoldOrder{"o1", "ops", "x"}).outcome, ApplyOutcome::kApplied);
+  EXPECT_EQ(refusal("c-3", HoldOrder{"o1", "ops", "again"}), "hold_order by ops refused: order o1 is HELD");
+  EXPECT_EQ(refusal("c-4", UnassignOrder{"o1", "ops", "x"}), "unassign_order by ops refused: order o1 is HELD, not assigned");
+  EXPECT_EQ(refusal("c-5", ReassignOrder{"o1", "c2", "ops", "x"}),
+            "reassign_order by ops refused: order o1 is held: release it first");
+  ASSERT_EQ(Command("c-6", at, ReleaseOrder{"o1", "ops", "x"}).outcome, ApplyOutcome::kApplied);
+  ASSERT_EQ(Apply(Make("pick-o1", at, PickedUp{"o1", engine_.FindOrder("o1")->courier_id})).outcome,
+            ApplyOutcome::kApplied);
+  EXPECT_EQ(refusal("c-7", HoldOrder{"o1", "ops", "x"}),
+            "hold_order by ops refused: order o1 is already picked up by courier " + engine_.FindOrder("o1")->courier_id);
+  EXPECT_EQ(engine_.FindOrder("o1")->status, OrderStatus::kPickedUp);
+  EXPECT_EQ(Command("c-8", at, HoldOrder{"nothing", "ops", "x"}).outcome, ApplyOutcome::kRejected);
+}
+
+TEST_F(ManualDispatchTest, AHeldOrderRaisesALateRiskOnceWhenItsWindowOpensEvenAcrossAReload) {
+  TwoCouriersAndO1();  // o1's window opens at kT + 30 min
+  ASSERT_EQ(Command("hold", kT + 2 * kMinuteMs, HoldOrder{"o1", "ops", "x"}).outcome, ApplyOutcome::kApplied);
+  ASSERT_EQ(Command("unassign-none", kT + 2 * kMinuteMs, UnassignOrder{"o1", "ops", "x"}).outcome,
+            ApplyOutcome::kApplied);  // refused: it is held
+  std::unique_ptr<Engine> reloaded = Reload(engine_, store_);
+  EXPECT_EQ(reloaded->FindOrder("o1")->status, OrderStatus::kHeld);
+  std::vector<Output> out;
+  ASSERT_EQ(reloaded->Apply(Make("t1", kT + 30 * kMinuteMs - 1, Tick{}), &out).outcome, ApplyOutcome::kApplied);
+  EXPECT_TRUE(out.empty());
+  ASSERT_EQ(reloaded->Apply(Make("t2", kT + 30 * kMinuteMs, Tick{}), &out).outcome, ApplyOutcome::kApplied);
+  ASSERT_EQ(out.size(), 1u);
+  const Alert& late = std::get<Alert>(out[0]);
+  EXPECT_EQ(late.alert_id, "late/o1");
+  EXPECT_EQ(late.kind, AlertKind::kLateRisk);
+  EXPECT_EQ(late.severity, Severity::kCritical);  // lives alone
+  EXPECT_EQ(late.time_ms, kT + 30 * kMinuteMs);
+  EXPECT_EQ(late.reason, "the delivery window opened at 10:30 and the order is still held: release it or cancel it");
+  EXPECT_TRUE(reloaded->FindOrder("o1")->late_alerted);
+  out.clear();
+  ASSERT_EQ(reloaded->Apply(Make("t3", kT + 90 * kMinuteMs, Tick{}), &out).outcome, ApplyOutcome::kApplied);
+  EXPECT_TRUE(out.empty());
+  // Cancelling a held order works as for any other.
+  ASSERT_EQ(reloaded->Apply(Make("cancel", kT + 91 * kMinuteMs, OrderCancelled{"o1", "elder away"}), &out).outcome,
+            ApplyOutcome::kApplied);
+  EXPECT_EQ(reloaded->FindOrder("o1")->status, OrderStatus::kCancelled);
+}
+
+TEST_F(ManualDispatchTest, ExclusionsSurviveAReload) {
+  TwoCouriersAndO1();
+  ASSERT_EQ(Command("cmd-1", kT + 2 * kMinuteMs, UnassignOrder{"o1", "ops", "x"}).outcome, ApplyOutcome::kApplied);
+  ASSERT_EQ(engine_.FindOrder("o1")->courier_id, "c2");
+  std::unique_ptr<Engine> reloaded = Reload(engine_, store_);
+  EXPECT_EQ(reloaded->FindOrder("o1")->excluded_couriers, std::vector<std::string>{"c1"});
+  std::vector<Output> out;
+  ASSERT_EQ(reloaded->Apply(Make("end-c2", kT + 3 * kMinuteMs, ShiftEnded{"c2"}), &out).outcome, ApplyOutcome::kApplied);
+  EXPECT_EQ(reloaded->FindOrder("o1")->status, OrderStatus::kUnassigned);
+}
+
+// ---- stored alerts ----
+
+TEST_F(EngineTest, EveryAlertIsStoredOpenAndAnAcknowledgementIsAuditedCountedAndFinal) {
+  ASSERT_TRUE(engine_.Load(store_).ok());
+  SetUpRegistry();
+  Place("o1", kT, kT + 30 * kMinuteMs);
+  Ready("o1", kT + kMinuteMs);  // no courier on shift
+  ASSERT_EQ(AlertIds(), std::vector<std::string>{"unassignable/o1/1"});
+  Commit();
+  auto stored = StoredIn(store_, "unassignable/o1/1");
+  ASSERT_TRUE(stored.has_value());
+  EXPECT_FALSE(stored->acknowledged);
+  EXPECT_EQ(codec::EncodeAlert(stored->alert), codec::EncodeAlert(Alerts()[0]));
+  const std::size_t unassignable = static_cast<std::size_t>(AlertKind::kUnassignable);
+  EXPECT_EQ(engine_.open_alerts_by_kind()[unassignable], 1);
+  ASSERT_NE(engine_.FindOpenAlert("unassignable/o1/1"), nullptr);
+
+  out_.clear();
+  const EventTimeMs at = kT + 5 * kMinuteMs;
+  ASSERT_EQ(Apply(Make("ack-1", at, AcknowledgeAlert{"unassignable/o1/1", "ops-wang", "calling a volunteer"})).outcome,
+            ApplyOutcome::kApplied);
+  EXPECT_TRUE(out_.empty()) << "an acknowledgement publishes nothing";
+  EXPECT_EQ(engine_.open_alerts_by_kind()[unassignable], 0);
+  EXPECT_EQ(engine_.FindOpenAlert("unassignable/o1/1"), nullptr);
+  const auto audit = AuditIn(Commit());
+  ASSERT_EQ(audit.size(), 1u);
+  EXPECT_EQ(audit[0].action, "acknowledge_alert");
+  EXPECT_EQ(audit[0].target, "unassignable/o1/1");
+  EXPECT_EQ(audit[0].reason, "calling a volunteer");
+  EXPECT_EQ(audit[0].result, "acknowledged UNASSIGNABLE");
+  stored = StoredIn(store_, "unassignable/o1/1");
+  EXPECT_TRUE(stored->acknowledged);
+  EXPECT_EQ(stored->acknowledged_by, "ops-wang");
+  EXPECT_EQ(stored->note, "calling a volunteer");
+  EXPECT_EQ(stored->acknowledged_ms, at);
+
+  // Once only; an unknown id or another area's alert is bad input.
+  EXPECT_EQ(Apply(Make("ack-2", at, AcknowledgeAlert{"unassignable/o1/1", "ops-li", "me too"})).outcome,
+            ApplyOutcome::kRejected);
+  EXPECT_EQ(Apply(Make("ack-3", at, AcknowledgeAlert{"nothing", "ops-li", ""})).outcome, ApplyOutcome::kRejected);
+  EXPECT_EQ(Dump(engine_), "") << "a rejected acknowledgement changes nothing";
+
+  // A second alert stays open across a reload, and is counted from the store.
+  StartCourier("c1", kT + 6 * kMinuteMs);
+  ASSERT_EQ(Apply(Make("fail", kT + 20 * kMinuteMs, DeliveryFailed{"o1", "c1", FailureReason::kRefused})).outcome,
+            ApplyOutcome::kApplied);
+  Commit();
+  Engine reloaded{EngineOptions{}};
+  ASSERT_TRUE(reloaded.Load(store_).ok());
+  EXPECT_EQ(reloaded.open_alerts_by_kind()[unassignable], 0);
+  EXPECT_EQ(reloaded.open_alerts_by_kind()[static_cast<std::size_t>(AlertKind::kDeliveryFailed)], 1);
+  ASSERT_NE(reloaded.FindOpenAlert("failed/o1"), nullptr);
+  EXPECT_EQ(reloaded.FindOpenAlert("failed/o1")->alert.reason, "refused");
+}
+
+TEST_F(WellnessEngineTest, AcknowledgingAWellnessAlertLeavesTheCaseOpenClosingTheCaseAcknowledgesItsAlerts) {
+  ASSERT_TRUE(engine_.Load(store_).ok());
+  NoAnswer();
+  ASSERT_EQ(Apply(Make("ack-alert", kFailed + kMinuteMs, AcknowledgeAlert{"wellness/o1/0", "ops-li", "courier knocking"}))
+                .outcome,
+            ApplyOutcome::kApplied);
+  EXPECT_FALSE(engine_.FindWellnessCase("wc-o1")->closed);
+  out_.clear();
+  TickAt(kFailed + 10 * kMinuteMs);  // it still escalates
+  ASSERT_EQ(AlertIds(), std::vector<std::string>{"wellness/o1/1"});
+  const std::size_t wellness = static_cast<std::size_t>(AlertKind::kWellnessCheck);
+  EXPECT_EQ(engine_.open_alerts_by_kind()[wellness], 1);
+  Commit();
+
+  const EventTimeMs closed = kFailed + 12 * kMinuteMs;
+  ASSERT_EQ(Apply(Make("close", closed, AcknowledgeWellness{"wc-o1", WellnessOutcome::kElderSafe, "at a neighbour's",
+                                                            "ops-wang"}))
+                .outcome,
+            ApplyOutcome::kApplied);
+  Commit();
+  EXPECT_EQ(engine_.open_alerts_by_kind()[wellness], 0);
+  const auto first = StoredIn(store_, "wellness/o1/0");
+  EXPECT_EQ(first->acknowledged_by, "ops-li");
+  EXPECT_EQ(first->note, "courier knocking");
+  const auto second = StoredIn(store_, "wellness/o1/1");
+  EXPECT_TRUE(second->acknowledged);
+  EXPECT_EQ(second->acknowledged_by, "ops-wang");
+  EXPECT_EQ(second->note, "wellness check closed: elder_safe");
+  EXPECT_EQ(second->acknowledged_ms, closed);
+  const auto info = StoredIn(store_, "wellness/o1/closed");
+  ASSERT_TRUE(info.has_value());
+  EXPECT_EQ(info->alert.kind, AlertKind::kWellnessClosed);
+  EXPECT_TRUE(info->acknowledged) << "an operator's own decision needs no acknowledgement";
+  EXPECT_EQ(info->acknowledged_by, "ops-wang");
+  for (std::int64_t n : engine_.open_alerts_by_kind()) EXPECT_EQ(n, 0);
+}
+
+TEST_F(EngineTest, ErasureAnonymisesStoredAlertsOpenAcknowledgedAndCommitted) {
+  ASSERT_TRUE(engine_.Load(store_).ok());
+  SetUpRegistry();
+  Place("o1", kT, kT + 30 * kMinuteMs);
+  Ready("o1", kT + kMinuteMs);  // unassignable/o1/1
+  StartCourier("c1", kT + 2 * kMinuteMs);
+  ASSERT_EQ(Apply(Make("fail", kT + 20 * kMinuteMs, DeliveryFailed{"o1", "c1", FailureReason::kRefused})).outcome,
+            ApplyOutcome::kApplied);  // failed/o1
+  ASSERT_EQ(Apply(Make("ack", kT + 21 * kMinuteMs, AcknowledgeAlert{"unassignable/o1/1", "ops", "seen"})).outcome,
+            ApplyOutcome::kApplied);
+  Commit();
+  ASSERT_EQ(Apply(Make("erase", kT + 22 * kMinuteMs, EraseElder{"elder-1", "officer", "request"})).outcome,
+            ApplyOutcome::kApplied);
+  const auto audit = AuditIn(Commit());
+  ASSERT_EQ(audit.size(), 1u);
+  EXPECT_NE(audit[0].result.find("2 alerts anonymised"), std::string::npos) << audit[0].result;
+  for (const char* id : {"unassignable/o1/1", "failed/o1"}) {
+    const auto a = StoredIn(store_, id);
+    ASSERT_TRUE(a.has_value()) << id;
+    EXPECT_EQ(a->alert.elder_id, "erased-erase") << id;
+  }
+  EXPECT_TRUE(StoredIn(store_, "unassignable/o1/1")->acknowledged);
+  EXPECT_FALSE(StoredIn(store_, "failed/o1")->acknowledged);
+}
+
+TEST_F(EngineRetentionTest, TheAlertsOfPurgedOrdersGoWithThemAcknowledgedOnesAboutNoOrderAfterTheCutoff) {
+  const EventTimeMs t = kT0 + 2 * kHourMs;
+  apply("p1", t, OrderPlaced{"o1", "site-1", "elder-1", 1, MealClass::kHot, t + kHourMs, t + 2 * kHourMs});
+  apply("r1", t + kMinuteMs, OrderReady{"o1"});                         // unassignable/o1/1, left open
+  apply("x1", t + 2 * kMinuteMs, OrderCancelled{"o1", "no courier"});   // finished
+  apply("p2", t, OrderPlaced{"o2", "site-1", "elder-1", 1, MealClass::kHot, t + 4 * 24 * kHourMs,
+                             t + 4 * 24 * kHourMs + kHourMs, false, {}, "b-2"});
+  apply("recall", t + 3 * kMinuteMs, RecallBatch{"site-1", "b-2", "ops", "x"});  // recall/site-1/b-2 (+ the order's)
+  apply("recall-b3", t + 3 * kMinuteMs, RecallBatch{"site-1", "b-3", "ops", "x"});  // recall/site-1/b-3, no order
+  apply("ack", t + 4 * kMinuteMs, AcknowledgeAlert{"recall/site-1/b-2", "ops", "done"});
+  std::string bytes;
+  for (const char* id : {"unassignable/o1/1", "recall/site-1/b-2", "recall/site-1/b-3"}) {
+    ASSERT_TRUE(store.Get(state::AlertKey(id), &bytes).ok()) << id;
+  }
+  apply("tick-1", kT0 + 2 * 24 * kHourMs + kHourMs, Tick{});
+  ASSERT_TRUE(store.Get(state::AlertKey("unassignable/o1/1"), &bytes).ok()) << "not two days yet";
+  apply("tick-2", kT0 + 3 * 24 * kHourMs + kHourMs, Tick{});
+  EXPECT_EQ(engine.FindOrder("o1"), nullptr);
+  EXPECT_FALSE(store.Get(state::AlertKey("unassignable/o1/1"), &bytes).ok()) << "the purged order's open alert";
+  EXPECT_FALSE(store.Get(state::AlertKey("recall/site-1/b-2"), &bytes).ok()) << "acknowledged before the cutoff";
+  EXPECT_TRUE(store.Get(state::AlertKey("recall/site-1/b-3"), &bytes).ok()) << "open, about no order";
+  EXPECT_EQ(engine.open_alerts_by_kind()[static_cast<std::size_t>(AlertKind::kUnassignable)], 0);
+  EXPECT_EQ(engine.FindOpenAlert("unassignable/o1/1"), nullptr);
+}
 }  // namespace
 }  // namespace meal::dispatch

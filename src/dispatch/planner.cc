@@ -62,7 +62,9 @@ void BuildJobStops(const Order& order, std::int32_t job, const EngineOptions& op
   delivery->max_ride_ms = order.hot_meal_limit_ms;
   delivery->picked_up_at =
       order.status == OrderStatus::kPickedUp ? order.picked_up_ms : routing::kNotPickedUp;
-  pickup->pinned = delivery->pinned = order.pinned;
+  // An order an operator took off a courier stays where dispatch put it:
+  // re-optimisation knows no exclusions.
+  pickup->pinned = delivery->pinned = order.pinned || !order.excluded_couriers.empty();
 }
 
 routing::Route BuildRoute(const Courier& courier, const OrderLookup& orders, EventTimeMs now,

@@ -13,6 +13,7 @@ std::string_view OrderStatusName(OrderStatus status) {
     case OrderStatus::kCancelled: return "CANCELLED";
     case OrderStatus::kUnassigned: return "UNASSIGNED";
     case OrderStatus::kRejected: return "REJECTED";
+    case OrderStatus::kHeld: return "HELD";
   }
   return "UNKNOWN";
 }
@@ -64,6 +65,39 @@ std::string_view WellnessOutcomeName(WellnessOutcome outcome) {
     case WellnessOutcome::kOther: return "other";
   }
   return "other";
+}
+
+std::string_view AlertKindName(AlertKind kind) {
+  switch (kind) {
+    case AlertKind::kUnassignable: return "UNASSIGNABLE";
+    case AlertKind::kLateRisk: return "LATE_RISK";
+    case AlertKind::kFoodSafetyRisk: return "FOOD_SAFETY_RISK";
+    case AlertKind::kWellnessCheck: return "WELLNESS_CHECK";
+    case AlertKind::kDeliveryFailed: return "DELIVERY_FAILED";
+    case AlertKind::kOrderRejected: return "ORDER_REJECTED";
+    case AlertKind::kOutsideRadius: return "OUTSIDE_RADIUS";
+    case AlertKind::kRecall: return "RECALL";
+    case AlertKind::kWellnessClosed: return "WELLNESS_CLOSED";
+    case AlertKind::kCommandRefused: return "COMMAND_REFUSED";
+  }
+  return "UNKNOWN";
+}
+
+std::optional<AlertKind> ParseAlertKind(std::string_view name) {
+  for (std::size_t k = 0; k < kAlertKinds; ++k) {
+    const auto kind = static_cast<AlertKind>(k);
+    if (AlertKindName(kind) == name) return kind;
+  }
+  return std::nullopt;
+}
+
+std::string_view SeverityName(Severity severity) {
+  switch (severity) {
+    case Severity::kInfo: return "INFO";
+    case Severity::kWarning: return "WARNING";
+    case Severity::kCritical: return "CRITICAL";
+  }
+  return "UNKNOWN";
 }
 
 std::string_view WellnessStepName(WellnessStep step) {

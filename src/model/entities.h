@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -28,6 +29,7 @@ enum class OrderStatus : std::uint8_t {
   kCancelled,
   kUnassigned,  // ready, but no courier could take it; an alert was raised
   kRejected,    // refused when placed (site closed or full, out of radius); an alert was raised
+  kHeld,        // held by an operator: on no route, out of automatic dispatch until released
 };
 std::string_view OrderStatusName(OrderStatus status);
 // True iff the order can no longer change.
@@ -43,8 +45,16 @@ enum class AlertKind : std::uint8_t {
   kOutsideRadius,
   kRecall,
   kWellnessClosed,
+  kCommandRefused,  // an operator's order command could not be applied
 };
+inline constexpr std::size_t kAlertKinds = 10;
+// "UNASSIGNABLE", "LATE_RISK", … as in outputs.proto.
+std::string_view AlertKindName(AlertKind kind);
+// The kind named `name` as AlertKindName writes it, if any.
+std::optional<AlertKind> ParseAlertKind(std::string_view name);
 enum class Severity : std::uint8_t { kInfo, kWarning, kCritical };
+// "INFO", "WARNING", "CRITICAL".
+std::string_view SeverityName(Severity severity);
 
 // Elder categories as bit flags; several may apply.
 enum ElderCategoryBit : std::uint32_t {
@@ -177,10 +187,39 @@ struct EraseElder {
 // Moves stream time on when nothing else does, so timers fire.
 struct Tick {};
 
+// Operators' manual dispatch (see events.proto ReassignOrder … ReleaseOrder).
+struct ReassignOrder {
+  std::string order_id;
+  std::string courier_id;
+  std::string actor;
+  std::string reason;
+};
+struct UnassignOrder {
+  std::string order_id;
+  std::string actor;
+  std::string reason;
+};
+struct HoldOrder {
+  std::string order_id;
+  std::string actor;
+  std::string reason;
+};
+struct ReleaseOrder {
+  std::string order_id;
+  std::string actor;
+  std::string reason;
+};
+struct AcknowledgeAlert {
+  std::string alert_id;
+  std::string actor;
+  std::string note;
+};
+
 using EventBody = std::variant<OrderPlaced, OrderReady, OrderCancelled, StandingOrderSet, StandingOrderSuspended,
                                StandingOrderResumed, ShiftStarted, ShiftEnded, LocationUpdate, Availability,
                                PickedUp, Delivered, DeliveryFailed, Site, Elder, RecallBatch, AcknowledgeWellness,
-                               EraseElder, Tick>;
+                               EraseElder, Tick, ReassignOrder, UnassignOrder, HoldOrder, ReleaseOrder,
+                               AcknowledgeAlert>;
 
 struct Event {
   std::string event_id;
@@ -228,6 +267,9 @@ struct Order {
   std::string standing_id;  // the standing order that generated it
   // A LATE_RISK alert has been raised: its courier will miss the window.
   bool late_alerted = false;
+  // Couriers automatic dispatch must not give it to: an operator took it
+  // off them (UnassignOrder). A manual reassignment overrides it.
+  std::vector<std::string> excluded_couriers;
 };
 
 struct Suspension {
@@ -370,6 +412,16 @@ struct Alert {
   std::string site_id;
   std::string reason;
   std::string case_id;
+};
+
+// An alert as stored (key n/<alert id>): open until an operator
+// acknowledges it.
+struct StoredAlert {
+  Alert alert;
+  bool acknowledged = false;
+  std::string acknowledged_by;
+  std::string note;
+  EventTimeMs acknowledged_ms = 0;
 };
 
 }  // namespace meal

@@ -58,6 +58,7 @@ std::string LedgerKey(std::string_view date, std::string_view site, std::string_
 std::string SiteKey(std::string_view site_id) { return Join(kSitePrefix, site_id); }
 std::string StandingKey(std::string_view standing_id) { return Join(kStandingPrefix, standing_id); }
 std::string LastCourierKey(std::string_view elder_id) { return Join(kLastCourierPrefix, elder_id); }
+std::string AlertKey(std::string_view alert_id) { return Join(kAlertPrefix, alert_id); }
 std::string RecallKey(std::string_view site_id, std::string_view batch_id) {
   std::string out = Join(kRecallPrefix, site_id);
   out.push_back('/');

@@ -8,6 +8,7 @@
 //   h/<elder>                the courier who last delivered to the elder
 //   k/<topic>/<partition>    next input offset to consume (8 bytes, big-endian)
 //   l/<date>/<site>/<order>  subsidy ledger: one delivered order
+//   n/<alert id>             an alert as raised, open or acknowledged (ids hold '/')
 //   t/<site>/<batch>/<order> food-safety trace: an order of a kitchen batch
 //   o/<order>                order with its timeline
 //   r/<site>/<batch>         a recalled kitchen batch (its audit record)
@@ -31,6 +32,7 @@ inline constexpr std::string_view kStandingPrefix = "g/";
 inline constexpr std::string_view kLastCourierPrefix = "h/";
 inline constexpr std::string_view kOffsetPrefix = "k/";
 inline constexpr std::string_view kLedgerPrefix = "l/";
+inline constexpr std::string_view kAlertPrefix = "n/";
 inline constexpr std::string_view kTracePrefix = "t/";
 inline constexpr std::string_view kOrderPrefix = "o/";
 inline constexpr std::string_view kRecallPrefix = "r/";
@@ -53,6 +55,7 @@ std::string LedgerKey(std::string_view date, std::string_view site = {}, std::st
 std::string SiteKey(std::string_view site_id);
 std::string StandingKey(std::string_view standing_id);
 std::string LastCourierKey(std::string_view elder_id);
+std::string AlertKey(std::string_view alert_id);
 std::string RecallKey(std::string_view site_id, std::string_view batch_id);
 // Big-endian time first, so the trail scans in time order.
 std::string AuditKey(std::int64_t time_ms, std::string_view command_id);
