@@ -18,6 +18,17 @@ std::string_view OrderStatusName(OrderStatus status) {
   return "UNKNOWN";
 }
 
+std::optional<OrderStatus> ParseOrderStatus(std::string_view name) {
+  // The enum is dense from 0, and OrderStatusName's switch names every value,
+  // so walking it until "UNKNOWN" covers any status added later.
+  for (int i = 0;; ++i) {
+    const auto status = static_cast<OrderStatus>(i);
+    const std::string_view known = OrderStatusName(status);
+    if (known == "UNKNOWN") return std::nullopt;
+    if (known == name) return status;
+  }
+}
+
 namespace {
 constexpr std::string_view kCategoryNames[kElderCategories] = {
     "minimum_allowance", "extremely_poor", "near_poverty", "living_alone", "empty_nest",

@@ -32,6 +32,8 @@ enum class OrderStatus : std::uint8_t {
   kHeld,        // held by an operator: on no route, out of automatic dispatch until released
 };
 std::string_view OrderStatusName(OrderStatus status);
+// The status named `name` as OrderStatusName writes it, if any.
+std::optional<OrderStatus> ParseOrderStatus(std::string_view name);
 // True iff the order can no longer change.
 bool IsFinal(OrderStatus status);
 

@@ -1,6 +1,10 @@
 #include "service/http_routes.h"
 
 #include <algorithm>
+#include <charconv>
+#include <limits>
+#include <optional>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 
@@ -177,6 +181,116 @@ api::Response CoverageQuery(const RouteContext& ctx, const api::Request& req) {
 }  // namespace
 
 api::Router MakeRoutes(RouteContext ctx) {
+// Query parameter `name` as a whole number in [min, max]; `fallback` when
+// absent.
+std::optional<api::Response> IntParam(const api::Request& req, const char* name, std::int64_t min, std::int64_t max,
+                                      std::int64_t fallback, std::int64_t* out) {
+  const auto it = req.query.find(name);
+  if (it == req.query.end()) {
+    *out = fallback;
+    return std::nullopt;
+  }
+  std::int64_t v = 0;
+  const char* end = it->second.data() + it->second.size();
+  const auto [ptr, ec] = std::from_chars(it->second.data(), end, v);
+  if (ec != std::errc() || ptr != end || v < min || v > max) {
+    return api::Error(400, "query parameter '" + std::string(name) + "' must be a whole number from " +
+                               std::to_string(min) + " to " + std::to_string(max));
+  }
+  *out = v;
+  return std::nullopt;
+}
+
+constexpr std::int64_t kDefaultPage = 100;
+constexpr std::int64_t kMaxPage = 1000;
+
+// GET /api/v1/orders: orders matching every filter given, in order id
+// order, a page at a time. The page token is the id of the next order to
+// return, so a listing resumes where it stopped without rereading.
+api::Response ListOrders(const RouteContext& ctx, const api::Request& req) {
+  std::vector<OrderStatus> statuses;
+  if (const auto it = req.query.find("status"); it != req.query.end()) {
+    const std::string_view list = it->second;
+    for (std::size_t start = 0;;) {
+      const auto comma = list.find(',', start);
+      const std::string_view name = list.substr(start, comma == std::string_view::npos ? comma : comma - start);
+      const auto status = ParseOrderStatus(name);
+      if (!status) return api::Error(400, "unknown order status '" + std::string(name) + "' in 'status'");
+      statuses.push_back(*status);
+      if (comma == std::string_view::npos) break;
+      start = comma + 1;
+    }
+  }
+  auto text = [&](const char* name) {
+    const auto it = req.query.find(name);
+    return it == req.query.end() ? std::string() : it->second;
+  };
+  const std::string area = text("area");
+  const std::string site = text("site");
+  const std::string page_token = text("page_token");
+  std::int64_t from_ms = 0;
+  std::int64_t to_ms = 0;
+  std::int64_t limit = 0;
+  constexpr std::int64_t kForever = std::numeric_limits<std::int64_t>::max();
+  if (auto bad = IntParam(req, "from_ms", 0, kForever, 0, &from_ms)) return *bad;
+  if (auto bad = IntParam(req, "to_ms", 0, kForever, kForever, &to_ms)) return *bad;
+  if (auto bad = IntParam(req, "limit", 1, kMaxPage, kDefaultPage, &limit)) return *bad;
+
+  json orders = json::array();
+  json next = nullptr;
+  Status decode = Status::Ok();
+  const Status scan = ctx.store->ScanFrom(
+      state::kOrderPrefix, state::OrderKey(page_token), [&](std::string_view, std::string_view value) {
+        Order o;
+        decode = codec::DecodeOrder(value, &o);
+        if (!decode.ok()) return false;
+        if (!statuses.empty() && std::find(statuses.begin(), statuses.end(), o.status) == statuses.end()) return true;
+        if (!area.empty() && o.area_id != area) return true;
+        if (!site.empty() && o.site_id != site) return true;
+        if (o.window_start_ms < from_ms || o.window_start_ms >= to_ms) return true;
+        if (std::cmp_equal(orders.size(), limit)) {
+          next = o.order_id;
+          return false;
+        }
+        json item = OrderJson(o);
+        item.erase("timeline");  // the detail endpoint has it; a list of thousands does not need it
+        orders.push_back(std::move(item));
+        return true;
+      });
+  if (!scan.ok()) return api::Error(500, scan.message());
+  if (!decode.ok()) return api::Error(500, decode.message());
+  return api::Json(200, {{"orders", orders}, {"next_page_token", next}});
+}
+
+// GET /api/v1/couriers: every courier (of an area; on shift or not), each
+// with its position and planned route, for a console's map.
+api::Response ListCouriers(const RouteContext& ctx, const api::Request& req) {
+  const auto area = req.query.find("area");
+  const auto on_shift = req.query.find("on_shift");
+  if (on_shift != req.query.end() && on_shift->second != "true" && on_shift->second != "false") {
+    return api::Error(400, "'on_shift' must be true or false");
+  }
+  const auto system = req.query.find("system");
+  if (system != req.query.end() && system->second != "wgs84" && system->second != "gcj02") {
+    return api::Error(400, "'system' must be wgs84 or gcj02");
+  }
+  const CourierView view{.gcj02 = system != req.query.end() && system->second == "gcj02"};
+  json couriers = json::array();
+  Status decode = Status::Ok();
+  const Status scan = ctx.store->Scan(state::kCourierPrefix, [&](std::string_view, std::string_view value) {
+    Courier c;
+    decode = codec::DecodeCourier(value, &c);
+    if (!decode.ok()) return false;
+    if (area != req.query.end() && c.area_id != area->second) return true;
+    if (on_shift != req.query.end() && c.on_shift != (on_shift->second == "true")) return true;
+    couriers.push_back(CourierJson(*ctx.store, c, ctx.engine_options, view));
+    return true;
+  });
+  if (!scan.ok()) return api::Error(500, scan.message());
+  if (!decode.ok()) return api::Error(500, decode.message());
+  return api::Json(200, {{"couriers", couriers}});
+}
+
   api::Router router;
   router.Add("GET", "/healthz", [](const api::Request&) { return api::Json(200, {{"status", "ok"}}); });
   router.Add("GET", "/readyz", [ctx](const api::Request&) {
@@ -202,6 +316,8 @@ api::Router MakeRoutes(RouteContext ctx) {
   router.Add("GET", "/api/v1/couriers/{id}", [ctx](const api::Request& req) {
     const std::string& id = req.path_params.at("id");
     const auto system = req.query.find("system");
+  router.Add("GET", "/api/v1/orders", [ctx](const api::Request& req) { return ListOrders(ctx, req); });
+  router.Add("GET", "/api/v1/couriers", [ctx](const api::Request& req) { return ListCouriers(ctx, req); });
     if (system != req.query.end() && system->second != "wgs84" && system->second != "gcj02") {
       return api::Error(400, "'system' must be wgs84 or gcj02");
     }
@@ -219,4 +335,6 @@ api::Router MakeRoutes(RouteContext ctx) {
   return router;
 }
 
+  AddOperatorRoutes(router, ctx);
+  AddConsoleRoutes(router, ctx);
 }  // namespace meal::service

@@ -128,6 +128,101 @@ TEST(TraceQueryTest, ListsEveryOrderOfTheBatchAndNoOther) {
   EXPECT_EQ(Get(store, "/api/v1/trace?site=site-1").status, 400u);
 }
 
+class ListQueryTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    state::WriteSet w;
+    auto order = [&](std::string id, std::string area, std::string site, OrderStatus status, EventTimeMs window) {
+      Order o;
+      o.order_id = id;
+      o.area_id = area;
+      o.site_id = site;
+      o.elder_id = "elder-" + id;
+      o.status = status;
+      o.window_start_ms = window;
+      o.window_end_ms = window + 3'600'000;
+      o.timeline.push_back({window - 7'200'000, OrderStatus::kPlaced, "placed"});
+      w.Put(state::OrderKey(id), codec::EncodeOrder(o));
+    };
+    order("o1", "area-1", "site-1", OrderStatus::kAssigned, 1000);
+    order("o2", "area-1", "site-1", OrderStatus::kUnassigned, 2000);
+    order("o3", "area-1", "site-2", OrderStatus::kDelivered, 3000);
+    order("o4", "area-2", "site-3", OrderStatus::kAssigned, 4000);
+    order("o5", "area-1", "site-1", OrderStatus::kAssigned, 5000);
+    auto courier = [&](std::string id, std::string area, bool on_shift) {
+      Courier c;
+      c.courier_id = id;
+      c.area_id = area;
+      c.on_shift = on_shift;
+      c.location = {31.23, 121.47};
+      w.Put(state::CourierKey(id), codec::EncodeCourier(c));
+    };
+    courier("c1", "area-1", true);
+    courier("c2", "area-1", false);
+    courier("c3", "area-2", true);
+    ASSERT_TRUE(store_.Commit(w).ok());
+  }
+
+  nlohmann::json List(const std::string& target) {
+    const api::Response r = Get(store_, target);
+    EXPECT_EQ(r.status, 200u) << target << ": " << r.body;
+    return nlohmann::json::parse(r.body);
+  }
+
+  static std::vector<std::string> Ids(const nlohmann::json& list, const char* key) {
+    std::vector<std::string> ids;
+    for (const auto& item : list) ids.push_back(item[key]);
+    return ids;
+  }
+
+  state::MemoryStore store_;
+};
+
+TEST_F(ListQueryTest, OrdersMatchEveryFilterGiven) {
+  using Names = std::vector<std::string>;
+  EXPECT_EQ(Ids(List("/api/v1/orders")["orders"], "order_id"), (Names{"o1", "o2", "o3", "o4", "o5"}));
+  EXPECT_EQ(Ids(List("/api/v1/orders?area=area-1&status=ASSIGNED,UNASSIGNED")["orders"], "order_id"),
+            (Names{"o1", "o2", "o5"}));
+  EXPECT_EQ(Ids(List("/api/v1/orders?site=site-1&from_ms=2000&to_ms=5000")["orders"], "order_id"), Names{"o2"});
+  const auto one = List("/api/v1/orders?status=DELIVERED");
+  ASSERT_EQ(one["orders"].size(), 1u);
+  EXPECT_EQ(one["orders"][0]["status"], "DELIVERED");
+  EXPECT_FALSE(one["orders"][0].contains("timeline")) << "the list leaves the timeline to the detail";
+  EXPECT_TRUE(one["next_page_token"].is_null());
+}
+
+TEST_F(ListQueryTest, OrdersComeAPageAtATimeWithoutGapsOrRepeats) {
+  std::vector<std::string> seen;
+  std::string token;
+  for (int page = 0; page < 10; ++page) {
+    const auto j = List("/api/v1/orders?area=area-1&limit=2" + (token.empty() ? std::string() : "&page_token=" + token));
+    EXPECT_LE(j["orders"].size(), 2u);
+    for (const auto& o : j["orders"]) seen.push_back(o["order_id"]);
+    if (j["next_page_token"].is_null()) break;
+    token = j["next_page_token"];
+  }
+  EXPECT_EQ(seen, (std::vector<std::string>{"o1", "o2", "o3", "o5"}));
+}
+
+TEST_F(ListQueryTest, CouriersOfAnAreaOnShiftOrNot) {
+  EXPECT_EQ(Ids(List("/api/v1/couriers")["couriers"], "courier_id"), (std::vector<std::string>{"c1", "c2", "c3"}));
+  EXPECT_EQ(Ids(List("/api/v1/couriers?area=area-1&on_shift=true")["couriers"], "courier_id"),
+            std::vector<std::string>{"c1"});
+  const auto c1 = List("/api/v1/couriers?area=area-1&on_shift=true&system=gcj02")["couriers"][0];
+  EXPECT_EQ(c1["location"]["system"], "GCJ02");
+  EXPECT_TRUE(c1["route"].is_array());
+}
+
+TEST_F(ListQueryTest, BadListQueriesAreAnswered400) {
+  for (const char* target : {"/api/v1/orders?status=LOST", "/api/v1/orders?status=READY,", "/api/v1/orders?limit=0",
+                             "/api/v1/orders?limit=1001", "/api/v1/orders?from_ms=soon", "/api/v1/orders?to_ms=-1",
+                             "/api/v1/couriers?on_shift=yes", "/api/v1/couriers?system=bd09"}) {
+    const api::Response r = Get(store_, target);
+    EXPECT_EQ(r.status, 400u) << target;
+    EXPECT_THAT(r.body, HasSubstr("message")) << target;
+  }
+}
+
 TEST(CoverageQueryTest, SharesOfEldersWithinASitesRadiusPerArea) {
   state::MemoryStore store;
   state::WriteSet w;
@@ -316,7 +411,9 @@ TEST(OpenApiTest, ServesTheSpecAsJsonDescribingEveryRoute) {
   // The list above matches the router: each route reaches a handler, not the
   // router's own 404 or 405.
   metrics::Registry metrics;
+    {"get", "/api/v1/orders"},
   std::atomic<bool> ready{true};
+    {"get", "/api/v1/couriers"},
   const api::Router router = MakeRoutes(RouteContext{&metrics, &store, &ready, {}, [](const Event&) {
                                                       return Status::Ok();
                                                     }});

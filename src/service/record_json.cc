@@ -43,10 +43,6 @@ json OrderJson(const Order& o) {
 
 Status CourierJson(const state::Store& store, const std::string& courier_id, const dispatch::EngineOptions& options,
                    const CourierView& view, json* out) {
-  auto place = [&](GeoPoint p) -> json {
-    if (view.gcj02) p = Wgs84ToGcj02(p);
-    return {{"lat", p.lat}, {"lon", p.lon}, {"system", view.gcj02 ? "GCJ02" : "WGS84"}};
-  };
   std::string bytes;
   if (Status s = store.Get(state::CourierKey(courier_id), &bytes); !s.ok()) {
     return s.code() == StatusCode::kNotFound ? Status::NotFound("no courier " + courier_id) : s;
@@ -78,7 +74,17 @@ Status CourierJson(const state::Store& store, const std::string& courier_id, con
     if (s.kind == StopKind::kPickup || view.door_locations) stop["location"] = place(s.location);
     stops.push_back(std::move(stop));
   }
-  *out = {{"courier_id", courier.courier_id},
+  *out = CourierJson(store, courier, options, view);
+  return Status::Ok();
+}
+
+json CourierJson(const state::Store& store, const Courier& courier, const dispatch::EngineOptions& options,
+                 const CourierView& view) {
+  auto place = [&](GeoPoint p) -> json {
+    if (view.gcj02) p = Wgs84ToGcj02(p);
+    return {{"lat", p.lat}, {"lon", p.lon}, {"system", view.gcj02 ? "GCJ02" : "WGS84"}};
+  };
+  json out = {{"courier_id", courier.courier_id},
           {"area_id", courier.area_id},
           {"team_id", courier.team_id},
           {"on_shift", courier.on_shift},
@@ -88,8 +94,8 @@ Status CourierJson(const state::Store& store, const std::string& courier_id, con
           {"location_ms", courier.location_ms},
           {"plan_version", courier.plan_version},
           {"route", stops}};
-  if (view.door_locations) (*out)["location"] = place(courier.location);
-  return Status::Ok();
+  if (view.door_locations) out["location"] = place(courier.location);
+  return out;
 }
 
 }  // namespace meal::service

@@ -34,3 +34,6 @@ Status CourierJson(const state::Store& store, const std::string& courier_id, con
                    const CourierView& view, nlohmann::json* out);
 
 }  // namespace meal::service
+// As above, for a courier already read (a listing); reads its orders only.
+nlohmann::json CourierJson(const state::Store& store, const Courier& courier, const dispatch::EngineOptions& options,
+                           const CourierView& view);
