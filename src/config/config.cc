@@ -36,6 +36,18 @@ Field Str(const std::string& key, Get get) {
           [get](const Config& c) { return "\"" + get(const_cast<Config&>(c)) + "\""; }};
 }
 
+// A string that may be empty (an optional path).
+template <typename Get>
+Field OptionalStr(const std::string& key, Get get) {
+  return {[key, get](const toml::node& n, Config* c) -> Status {
+            auto v = n.value<std::string>();
+            if (!v) return TypeError(key, "a string");
+            get(*c) = *v;
+            return Status::Ok();
+          },
+          [get](const Config& c) { return "\"" + get(const_cast<Config&>(c)) + "\""; }};
+}
+
 template <typename Get>
 Field Int(const std::string& key, Get get, std::int64_t lo, std::int64_t hi) {
   return {[key, get, lo, hi](const toml::node& n, Config* c) -> Status {
@@ -103,6 +115,7 @@ const std::map<std::string, Field>& Fields() {
       {"http.address", Str("http.address", [](Config& c) -> auto& { return c.http.address; })},
       {"http.port", Int("http.port", [](Config& c) -> auto& { return c.http.port; }, 0, 65535)},
       {"http.threads", Int("http.threads", [](Config& c) -> auto& { return c.http.threads; }, 1, 64)},
+      {"http.web_dir", OptionalStr("http.web_dir", [](Config& c) -> auto& { return c.http.web_dir; })},
       {"http.max_body_kb", Int("http.max_body_kb", [](Config& c) -> auto& { return c.http.max_body_kb; }, 1, 65536)},
       {"api.requests_per_s", Real("api.requests_per_s", [](Config& c) -> auto& { return c.api.requests_per_s; }, 0.01, 1e6)},
       {"api.burst", Int("api.burst", [](Config& c) -> auto& { return c.api.burst; }, 1, 1000000)},

@@ -45,6 +45,10 @@ struct HttpConfig {
   // Largest request body accepted; a larger one is answered 413 as soon as
   // its headers announce it. Operators' commands are a few hundred bytes.
   int max_body_kb = 1024;
+  // Directory of the built web pages (the console and the dashboard; see
+  // web/README.md), served at /, /console/, /dashboard/ and /assets/, read
+  // once at start-up. Empty: no pages are served.
+  std::string web_dir;
 };
 
 // One [[api.tokens]] entry: a bearer token the API accepts. Only the

@@ -18,7 +18,7 @@ using ::testing::HasSubstr;
 
 // Fields declared in config.h: kafka 5, topics 8, state 3, http 3,
 // dispatch 12, pipeline 2, log 1.
-constexpr int kFieldCount = 64;
+constexpr int kFieldCount = 65;
 
 // Each test gets its own directory for the TOML files it writes.
 class ConfigTest : public ::testing::Test {
@@ -500,6 +500,17 @@ TEST_F(ConfigTest, BadLogLevelFails) {
     EXPECT_TRUE(s.ok()) << level << ": " << s.ToString();
     EXPECT_EQ(c.log.level, level);
   }
+}
+
+TEST_F(ConfigTest, WebDirIsOptional) {
+  Config c;
+  ASSERT_TRUE(LoadConfig("", {}, &c).ok());
+  EXPECT_EQ(c.http.web_dir, "");  // no pages served
+  ASSERT_TRUE(LoadConfig(Write("web.toml", "[http]\nweb_dir = \"/usr/share/meal-dispatch/web\"\n"), {}, &c).ok());
+  EXPECT_EQ(c.http.web_dir, "/usr/share/meal-dispatch/web");
+  ASSERT_TRUE(LoadConfig("", {"http.web_dir=\"\""}, &c).ok());
+  EXPECT_EQ(c.http.web_dir, "");
+  EXPECT_FALSE(LoadConfig("", {"http.web_dir=3"}, &c).ok());
 }
 
 TEST_F(ConfigTest, DescribeDefaultsListsEveryKey) {

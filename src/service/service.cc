@@ -4,6 +4,7 @@
 
 #include <stdexcept>
 
+#include "api/static_site.h"
 #include "codec/encode.h"
 #include "kafka/admin.h"
 #include "service/http_routes.h"
@@ -15,6 +16,12 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
+
+// `routes` and, when there are pages, theirs.
+api::Router WithPages(std::shared_ptr<const api::StaticSite> pages, api::Router routes) {
+  if (pages) api::StaticSite::AddRoutes(std::move(pages), routes);
+  return routes;
+}
 
 kafka::Properties ClientProps(const config::Config& c) {
   return {{"bootstrap.servers", c.kafka.bootstrap_servers}, {"client.id", c.kafka.client_id}};
@@ -99,6 +106,14 @@ Service::~Service() {
 std::uint16_t Service::http_port() const { return http_ ? http_->port() : 0; }
 
 Status Service::Start() {
+  // The web pages first: a missing build stops start-up with a clear message.
+  std::shared_ptr<const api::StaticSite> pages;
+  if (!config_.http.web_dir.empty()) {
+    if (Status s = api::StaticSite::Load(config_.http.web_dir, &pages); !s.ok()) {
+      return Status::Invalid("http.web_dir: " + s.message());
+    }
+    spdlog::info("serving the web pages in {} ({} assets)", config_.http.web_dir, pages->asset_count());
+  }
   state::RocksDbOptions store_options;
   store_options.sync = config_.state.sync;
   store_options.block_cache_bytes = static_cast<std::size_t>(config_.state.block_cache_mb) << 20;
@@ -162,7 +177,7 @@ Status Service::Start() {
   http_options.threads = config_.http.threads;
   http_options.metrics = &metrics_;
   http_ = std::make_unique<api::HttpServer>(
-      http_options, MakeRoutes({&metrics_, store_.get(), &ready_, engine_options_,
+      http_options, WithPages(pages, MakeRoutes({&metrics_, store_.get(), &ready_, engine_options_,
                                 [this](const Event& command) {
                                   // The registry's tombstone first: should the command then fail,
                                   // the elder is still in state and the request can be repeated.
@@ -171,7 +186,7 @@ Status Service::Start() {
                                     if (!s.ok()) return s;
                                   }
                                   return commands_->Publish(command);
-                                }}));
+                                }})));
   if (Status s = http_->Start(); !s.ok()) {
     return Status::Io("http " + config_.http.address + ":" + std::to_string(config_.http.port) + ": " + s.message());
   }
