@@ -332,6 +332,7 @@ api::Response ListCouriers(const RouteContext& ctx, const api::Request& req) {
   router.Add("GET", "/api/v1/coverage", [ctx](const api::Request& req) { return CoverageQuery(ctx, req); });
   router.Add("GET", "/api/v1/trace", [ctx](const api::Request& req) { return TraceQuery(ctx, req); });
   AddCommandRoutes(router, ctx);
+  AddConsoleRoutes(router, ctx);
   return router;
 }
 

@@ -31,4 +31,9 @@ api::Router MakeRoutes(RouteContext context);
 // /api/v1/wellness[/{id}], /api/v1/audit, /api/v1/standing-orders/{id}).
 void AddCommandRoutes(api::Router& router, const RouteContext& context);
 
+// What the web console needs besides the listings: GET /api/v1/sites (the
+// meal sites with their service radius, for the map) and GET
+// /api/v1/session (the caller's token name and role).
+void AddConsoleRoutes(api::Router& router, const RouteContext& context);
+
 }  // namespace meal::service
