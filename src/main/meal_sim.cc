@@ -4,6 +4,7 @@
 //   meal-sim --bootstrap 127.0.0.1:19092 --seed 42 --areas 2 --orders 2000
 //            --couriers 15 --duration-s 60 [--rate N | --as-fast-as-possible]
 //            [--no-play] [--summary-json FILE] [--service-url http://127.0.0.1:8080]
+//            [--no-operator] [--no-answer-share X] [--topic-prefix P]
 //
 // Exit codes: 0 after a full run (whatever the service answered), 1 on bad
 // flags, 2 when Kafka could not be reached or the registry not published,
@@ -89,6 +90,16 @@ int main(int argc, char** argv) {
   app.add_flag("--static-pings", static_pings,
                "the generator also reports every on-shift courier at its site each interval; "
                "meant for open-loop runs (with play, the played couriers ping as well)");
+  bool no_operator = false;
+  app.add_flag("--no-operator", no_operator,
+               "do not play the operators: wellness checks stay open for a person at the console");
+  app.add_option("--no-answer-share", opt.no_answer_share, "share of doors where nobody answers")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1.0));
+  std::string topic_prefix;
+  app.add_option("--topic-prefix", topic_prefix,
+                 "put this before every topic name (e.g. \"run7.\" gives run7.meal.orders), so runs sharing a "
+                 "broker stay apart; the service's topics.* keys must name the same topics");
   app.add_option("--drain-timeout-s", opt.drain_timeout_s,
                  "after the day, wait this long at most for outstanding outcomes")
       ->capture_default_str()
@@ -108,6 +119,12 @@ int main(int argc, char** argv) {
 
   city.sites_per_area = sites_per_area;
   opt.play = !no_play;
+  opt.operator_desk = !no_operator;
+  for (std::string* name : {&city.topics.orders, &city.topics.couriers, &city.topics.deliveries, &city.topics.commands,
+                            &city.topics.sites, &city.topics.elders, &city.topics.assignments, &city.topics.alerts,
+                            &city.topics.dlq}) {
+    *name = topic_prefix + *name;
+  }
   city.static_location_pings = static_pings || no_play;
   opt.progress = !quiet;
   if (day.empty()) {

@@ -263,6 +263,7 @@ Status RunDay(const RunOptions& opt, const std::atomic<bool>* stop, DaySummary* 
   player_options.seed = opt.city.seed;
   player_options.location_interval_ms = opt.city.location_interval_ms;
   player_options.topics = topics;
+  player_options.no_answer_share = opt.no_answer_share;
   CourierPlayer player(player_options);
   DeskOptions desk_options;
   desk_options.seed = opt.city.seed;
@@ -291,7 +292,7 @@ Status RunDay(const RunOptions& opt, const std::atomic<bool>* stop, DaySummary* 
           continue;
         }
         board.OnAlert(a);
-        if (opt.play) desk.OnAlert(a);
+        if (opt.play && opt.operator_desk) desk.OnAlert(a);
       }
     }
   };
@@ -397,7 +398,8 @@ Status RunDay(const RunOptions& opt, const std::atomic<bool>* stop, DaySummary* 
   std::int64_t last_report_s = -1;
   while (!stopped()) {
     if (board.AllReadyHaveOutcome() &&
-        (!opt.play || (board.AllAssignedFinished() && board.AllWellnessClosed() && desk.NextDueMs() == kNever))) {
+        (!opt.play || (board.AllAssignedFinished() && (board.AllWellnessClosed() || !opt.operator_desk) &&
+                       desk.NextDueMs() == kNever))) {
       drained = true;
       break;
     }

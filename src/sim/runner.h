@@ -33,6 +33,12 @@ struct RunOptions {
   bool as_fast_as_possible = false;
   // Play the couriers from the service's assignments. Default: true.
   bool play = true;
+  // Play the operators too: acknowledge each wellness check some minutes
+  // after it opens (OperatorDesk). Off leaves them open for a person at the
+  // console. Default: true.
+  bool operator_desk = true;
+  // Share of doors where nobody answers (PlayerOptions). Default: 0.02.
+  double no_answer_share = 0.02;
   // After the day, wait at most this long for outstanding outcomes. Default: 30.
   double drain_timeout_s = 30;
   // Partitions of the area-keyed topics and of the registry topics. Existing
