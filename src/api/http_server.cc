@@ -8,6 +8,7 @@
 #include <optional>
 #include <stdexcept>
 #include <thread>
+#include <type_traits>
 #include <utility>
 
 #include <boost/asio/dispatch.hpp>
@@ -16,10 +17,13 @@
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
+#include "api/websocket_session.h"
 #include "metrics/registry.h"
 
 namespace meal::api {
@@ -28,6 +32,7 @@ namespace beast = boost::beast;
 namespace http = boost::beast::http;
 namespace net = boost::asio;
 using tcp = boost::asio::ip::tcp;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
 namespace {
 
@@ -281,6 +286,7 @@ class HttpServer::Impl {
   std::uint16_t port() const { return port_.load(std::memory_order_relaxed); }
 
  private:
+  template <class Stream>
   class Session;
 
   void RunThread();
@@ -289,6 +295,8 @@ class HttpServer::Impl {
   // Dispatches and records metrics. Never throws.
   Response Handle(Request& request);
   void CountResponse(unsigned status);
+  // Adds a connection for Stop to close.
+  void Track(const std::shared_ptr<detail::Connection>& connection);
   bool stopping() const { return stopping_.load(std::memory_order_acquire); }
 
   const Options options_;
@@ -309,36 +317,102 @@ class HttpServer::Impl {
 
   std::mutex sessions_mu_;
   // Live connections, so Stop can close them. GUARDED_BY(sessions_mu_).
-  std::vector<std::weak_ptr<Session>> sessions_;
+  std::vector<std::weak_ptr<detail::Connection>> sessions_;
 };
 
 // One connection: reads requests one after another and answers each before
-// reading the next. All of its handlers run on its own strand.
-class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
+// reading the next. All of its handlers run on its own strand. `Stream` is
+// beast::tcp_stream, or TlsStream when the server speaks TLS; on a TLS port
+// a connection starts as plain, and is handed to a TLS session once its
+// first bytes show a TLS handshake.
+template <class Stream>
+class HttpServer::Impl::Session : public detail::Connection,
+                                  public std::enable_shared_from_this<Session<Stream>> {
  public:
-  Session(tcp::socket socket, Impl& server) : stream_(std::move(socket)), server_(server) {}
+  static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
+
+  // `buffer`: bytes already read from the connection.
+  Session(Stream stream, beast::flat_buffer buffer, Impl& server)
+      : stream_(std::move(stream)), server_(server), buffer_(std::move(buffer)) {}
 
   void Start() {
-    net::dispatch(stream_.get_executor(),
-                  beast::bind_front_handler(&Session::DoReadHeader, shared_from_this()));
+    net::dispatch(tcp().get_executor(), beast::bind_front_handler(&Session::Begin, this->shared_from_this()));
+  }
+
+  // Start, when already on the connection's strand.
+  void Begin() {
+    if (server_.stopping()) return;
+    tcp().expires_after(server_.options_.idle_timeout);
+    if constexpr (kTls) {
+      stream_.async_handshake(net::ssl::stream_base::server, buffer_.data(),
+                              beast::bind_front_handler(&Session::OnHandshake, this->shared_from_this()));
+    } else if (server_.options_.tls) {
+      beast::async_detect_ssl(stream_, buffer_,
+                              beast::bind_front_handler(&Session::OnDetect, this->shared_from_this()));
+    } else {
+      DoReadHeader();
+    }
   }
 
   // REQUIRES: none of the server's threads is running (called by Stop).
-  void CloseNow() {
+  void CloseNow() override {
     beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
-    stream_.close();
+    tcp().socket().shutdown(tcp::socket::shutdown_both, ignored);
+    tcp().close();
   }
 
  private:
+  beast::tcp_stream& tcp() { return beast::get_lowest_layer(stream_); }
+
+  void OnDetect(beast::error_code ec, bool tls) {
+    if (server_.stopping()) return;
+    if (ec) return tcp().close();
+    if (!tls) {
+      return Respond(Error(400, "this port speaks TLS only: use https:// (or wss://)"), 11, /*close=*/true);
+    }
+    if constexpr (!kTls) {
+      auto session = std::make_shared<Session<TlsStream>>(TlsStream(std::move(stream_), *server_.options_.tls),
+                                                          std::move(buffer_), server_);
+      server_.Track(session);
+      session->Begin();  // on this strand already
+    }
+  }
+
+  void OnHandshake(beast::error_code ec, std::size_t used) {
+    if (server_.stopping()) return;
+    if (ec) return tcp().close();  // not TLS after all, no shared protocol, ...: nothing to answer
+    buffer_.consume(used);
+    DoReadHeader();
+  }
+
+  // Ends the connection in an orderly way: a TLS close_notify (waiting a
+  // moment for the client's) or a TCP FIN, then the socket closes.
+  void ShutdownAndClose() {
+    if constexpr (kTls) {
+      tcp().expires_after(kLingerTimeout);
+      stream_.async_shutdown([self = this->shared_from_this()](beast::error_code) { self->tcp().close(); });
+    } else {
+      beast::error_code ignored;
+      tcp().socket().shutdown(tcp::socket::shutdown_send, ignored);
+    }
+  }
+
+  // Hands the connection over to a WebSocket session.
+  void Upgrade(http::request<http::string_body> message, std::shared_ptr<StreamSubscription> subscription) {
+    server_.CountResponse(101);
+    tcp().expires_never();
+    const detail::WebSocketOptions options{.idle_timeout = server_.options_.idle_timeout};
+    server_.Track(detail::StartWebSocket(std::move(stream_), std::move(message), std::move(subscription), options));
+  }
+
   void DoReadHeader() {
     if (server_.stopping()) return;
     parser_.emplace();
     parser_->header_limit(kHeaderLimitBytes);
     parser_->body_limit(server_.options_.max_body_bytes);
-    stream_.expires_after(server_.options_.idle_timeout);
+    tcp().expires_after(server_.options_.idle_timeout);
     http::async_read_header(stream_, buffer_, *parser_,
-                            beast::bind_front_handler(&Session::OnReadHeader, shared_from_this()));
+                            beast::bind_front_handler(&Session::OnReadHeader, this->shared_from_this()));
   }
 
   void OnReadHeader(beast::error_code ec, std::size_t /*bytes*/) {
@@ -348,9 +422,9 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
     if (!parser_->is_done() && header.version() >= 11 &&
         beast::iequals(header[http::field::expect], "100-continue")) {
       continue_.emplace(http::status::continue_, header.version());
-      stream_.expires_after(server_.options_.idle_timeout);
+      tcp().expires_after(server_.options_.idle_timeout);
       http::async_write(stream_, *continue_,
-                        beast::bind_front_handler(&Session::OnContinueSent, shared_from_this()));
+                        beast::bind_front_handler(&Session::OnContinueSent, this->shared_from_this()));
       return;
     }
     DoReadBody();
@@ -358,15 +432,15 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
 
   void OnContinueSent(beast::error_code ec, std::size_t /*bytes*/) {
     if (server_.stopping()) return;
-    if (ec) return stream_.close();
+    if (ec) return tcp().close();
     DoReadBody();
   }
 
   void DoReadBody() {
     if (parser_->is_done()) return HandleRequest();
-    stream_.expires_after(server_.options_.idle_timeout);
+    tcp().expires_after(server_.options_.idle_timeout);
     http::async_read(stream_, buffer_, *parser_,
-                     beast::bind_front_handler(&Session::OnReadBody, shared_from_this()));
+                     beast::bind_front_handler(&Session::OnReadBody, this->shared_from_this()));
   }
 
   void OnReadBody(beast::error_code ec, std::size_t /*bytes*/) {
@@ -378,9 +452,7 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
   void OnReadError(beast::error_code ec) {
     if (ec == http::error::end_of_stream) {
       // The client closed between requests: the normal end of keep-alive.
-      beast::error_code ignored;
-      stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-      return;
+      return ShutdownAndClose();
     }
     if (ec == http::error::body_limit) {
       return Respond(Error(413, fmt::format("request body exceeds {} bytes",
@@ -397,7 +469,7 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
       return Respond(Error(400, "malformed request"), 11, /*close=*/true);
     }
     // Timeout, reset, ...: just drop the connection.
-    stream_.close();
+    tcp().close();
   }
 
   void HandleRequest() {
@@ -422,6 +494,12 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
     } catch (const std::exception& e) {  // e.g. bad_alloc; must not escape into Asio
       spdlog::error("http request failed: {}", e.what());
       response = Error(500, "internal error");
+    }
+    if (response.stream) {
+      if (beast::websocket::is_upgrade(message)) return Upgrade(std::move(message), std::move(response.stream));
+      response.stream->Cancel();
+      response = Error(426, "this route takes WebSocket connections only");
+      response.headers.emplace_back("Upgrade", "websocket");
     }
     Respond(std::move(response), version, /*close=*/!keep_alive);
   }
@@ -457,39 +535,42 @@ class HttpServer::Impl::Session : public std::enable_shared_from_this<Session> {
     }
     close_after_write_ = close;
 
-    stream_.expires_after(server_.options_.idle_timeout);
+    tcp().expires_after(server_.options_.idle_timeout);
     http::async_write(stream_, message,
-                      beast::bind_front_handler(&Session::OnWrite, shared_from_this()));
+                      beast::bind_front_handler(&Session::OnWrite, this->shared_from_this()));
   }
 
   void OnWrite(beast::error_code ec, std::size_t /*bytes*/) {
     if (server_.stopping()) return;
     response_.reset();
-    if (ec) return stream_.close();
+    if (ec) return tcp().close();
     if (close_after_write_) return LingerAndClose();
     DoReadHeader();
   }
 
   void LingerAndClose() {
+    // TLS: the close_notify exchange (bounded by the same timeout) stands in
+    // for the drain.
+    if constexpr (kTls) return ShutdownAndClose();
     beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    stream_.expires_after(kLingerTimeout);
+    tcp().socket().shutdown(tcp::socket::shutdown_send, ignored);
+    tcp().expires_after(kLingerTimeout);
     DoDrain();
   }
 
   void DoDrain() {
-    stream_.async_read_some(net::buffer(drain_),
-                            beast::bind_front_handler(&Session::OnDrain, shared_from_this()));
+    tcp().async_read_some(net::buffer(drain_),
+                          beast::bind_front_handler(&Session::OnDrain, this->shared_from_this()));
   }
 
   void OnDrain(beast::error_code ec, std::size_t bytes) {
     if (server_.stopping()) return;
     drained_ += bytes;
-    if (ec || drained_ > kLingerLimitBytes) return stream_.close();
+    if (ec || drained_ > kLingerLimitBytes) return tcp().close();
     DoDrain();
   }
 
-  beast::tcp_stream stream_;
+  Stream stream_;
   Impl& server_;
   beast::flat_buffer buffer_;  // kept across requests: it may hold the next one
   std::optional<http::request_parser<http::string_body>> parser_;
@@ -588,7 +669,7 @@ void HttpServer::Impl::Stop() {
   beast::error_code ignored;
   acceptor_.close(ignored);
   accept_retry_timer_.cancel();
-  std::vector<std::shared_ptr<Session>> live;
+  std::vector<std::shared_ptr<detail::Connection>> live;
   {
     std::lock_guard sessions_lock(sessions_mu_);
     for (const auto& weak : sessions_) {
@@ -622,17 +703,20 @@ void HttpServer::Impl::OnAccept(beast::error_code ec, tcp::socket socket) {
     return;
   }
   try {
-    auto session = std::make_shared<Session>(std::move(socket), *this);
-    {
-      std::lock_guard lock(sessions_mu_);
-      std::erase_if(sessions_, [](const std::weak_ptr<Session>& s) { return s.expired(); });
-      sessions_.push_back(session);
-    }
+    auto session = std::make_shared<Session<beast::tcp_stream>>(beast::tcp_stream(std::move(socket)),
+                                                                beast::flat_buffer(), *this);
+    Track(session);
     session->Start();
   } catch (const std::exception& e) {
     spdlog::error("http session setup failed: {}", e.what());
   }
   DoAccept();
+}
+
+void HttpServer::Impl::Track(const std::shared_ptr<detail::Connection>& connection) {
+  std::lock_guard lock(sessions_mu_);
+  std::erase_if(sessions_, [](const std::weak_ptr<detail::Connection>& s) { return s.expired(); });
+  sessions_.push_back(connection);
 }
 
 Response HttpServer::Impl::Handle(Request& request) {

@@ -27,7 +27,13 @@ namespace meal::metrics {
 class Registry;
 }  // namespace meal::metrics
 
+namespace boost::asio::ssl {
+class context;
+}  // namespace boost::asio::ssl
+
 namespace meal::api {
+
+class StreamSubscription;
 
 // Orders strings ASCII-case-insensitively, as HTTP header names compare.
 struct CaseInsensitiveLess {
@@ -74,6 +80,11 @@ struct Response {
   // Content-Length, Server and Connection to the server. A header whose name
   // or value contains CR or LF is dropped (header injection).
   std::vector<std::pair<std::string, std::string>> headers;
+  // Set by a route that takes a WebSocket upgrade (see WebSocketUpgrade):
+  // the server completes the handshake and sends this subscription's
+  // messages as text frames until either side closes. A request that is
+  // not an upgrade is answered 426 instead.
+  std::shared_ptr<StreamSubscription> stream;
 };
 
 // `body` serialised compactly; invalid UTF-8 in strings is replaced, not thrown.
@@ -83,6 +94,9 @@ Response Error(unsigned status, std::string_view message);
 // 200 with registry.RenderPrometheus() as
 // "text/plain; version=0.0.4; charset=utf-8", for the /metrics route.
 Response PrometheusText(const metrics::Registry& registry);
+// 101: the connection becomes a WebSocket fed by `subscription`.
+// REQUIRES: subscription is not null.
+Response WebSocketUpgrade(std::shared_ptr<StreamSubscription> subscription);
 
 // Splits an origin-form request target ("/path?query") into request.path
 // and request.query (decoded). Returns InvalidArgument, leaving `request`
@@ -138,7 +152,11 @@ class Router {
 // itself, as JSON errors, and close the connection: a malformed request gets
 // 400, header fields over 16 KiB get 431, a body over max_body_bytes gets 413
 // (sent as soon as the headers announce it). "Expect: 100-continue" is
-// honoured.
+// honoured. A WebSocket connection (Response::stream) sends pings after
+// half of idle_timeout without traffic and is closed when the client has
+// not answered within idle_timeout; one whose subscription overflowed is
+// closed with kCloseTryAgainLater, and torn down if the client does not
+// take the close frame within 10 s.
 class HttpServer {
  public:
   struct Options {
@@ -161,6 +179,11 @@ class HttpServer {
     // and times handlers in meal_http_request_duration_seconds. Must outlive
     // the server. Default: none.
     metrics::Registry* metrics = nullptr;
+    // If set, every connection speaks TLS with this context (see
+    // MakeTlsContext in api/tls.h): HTTPS, and WSS for WebSocket routes. A
+    // client speaking plain HTTP to the port gets a 400 and is closed.
+    // Default: none (plain HTTP).
+    std::shared_ptr<boost::asio::ssl::context> tls;
   };
 
   HttpServer(Options options, Router router);
