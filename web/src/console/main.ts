@@ -108,7 +108,9 @@ class Console {
   private loading: Promise<void> | null = null;
   private buffered: StreamMessage[] | null = [];
   private pollTimer: number | undefined;
-  private detailFetched = new Set<string>();
+  // While an order is dragged, the lists are not redrawn: that would remove
+  // the dragged item and its drop targets and cancel the drag.
+  private dragging = false;
   private readonly el: Record<string, HTMLElement> = {};
   private map!: MapView;
 
@@ -316,11 +318,29 @@ class Console {
     }
   }
 
+  private async fetchCourier(courierId: string): Promise<void> {
+    try {
+      this.state.upsertCourier(await this.api.get<Courier>(`/api/v1/couriers/${seg(courierId)}`));
+      this.schedule(true);
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 404) return;
+      console.warn('console: courier', courierId, e);
+    }
+  }
+
+  // The order and the couriers a command on it may have changed.
+  private async refreshAround(orderId: string, ...courierIds: string[]): Promise<void> {
+    const before = this.state.orders.get(orderId)?.courier_id;
+    await this.fetchOrder(orderId);
+    const after = this.state.orders.get(orderId)?.courier_id;
+    const ids = new Set([before, after, ...courierIds].filter((id): id is string => !!id));
+    await Promise.all([...ids].map((id) => this.fetchCourier(id)));
+  }
+
   private async fetchOrder(orderId: string): Promise<void> {
     try {
       const order = await this.api.get<Order>(`/api/v1/orders/${seg(orderId)}`);
       this.state.upsertOrder(order);
-      this.detailFetched.add(orderId);
       this.schedule(true);
     } catch (e) {
       if (e instanceof ApiError && e.status === 404) return;
@@ -340,7 +360,7 @@ class Console {
   }
 
   private draw(): void {
-    if (this.drawnVersion === this.state.version) return;
+    if (this.dragging || this.drawnVersion === this.state.version) return;
     this.drawnVersion = this.state.version;
     const risks = this.state.atRiskQueue();
     const riskIds = new Set(risks.map((r) => r.order.order_id));
@@ -441,6 +461,11 @@ class Console {
         e.dataTransfer?.setData(ORDER_DRAG_TYPE, o.order_id);
         e.dataTransfer?.setData('text/plain', o.order_id);
         if (e.dataTransfer) e.dataTransfer.effectAllowed = 'move';
+        this.dragging = true;
+      });
+      li.addEventListener('dragend', () => {
+        this.dragging = false;
+        this.schedule(true);
       });
     }
     return li;
@@ -685,7 +710,7 @@ class Console {
     });
     if (!answer) return;
     await this.send(t('action.reassign'), `/api/v1/orders/${seg(orderId)}/reassign`, { courier_id: courierId, reason: answer.text }, () =>
-      this.fetchOrder(orderId),
+      this.refreshAround(orderId, courierId, order?.courier_id ?? ''),
     );
     this.selection = { kind: 'order', id: orderId };
     this.schedule(true);
@@ -696,7 +721,10 @@ class Console {
     const labels = { unassign: 'action.unassign', hold: 'action.hold', release: 'action.release' } as const;
     const answer = await askConfirm({ title: t(titles[action], { order: orderId }), textLabel: 'field.reason', requiredMessage: 'dialog.reasonRequired' });
     if (!answer) return;
-    await this.send(t(labels[action]), `/api/v1/orders/${seg(orderId)}/${action}`, { reason: answer.text }, () => this.fetchOrder(orderId));
+    const courierId = this.state.orders.get(orderId)?.courier_id ?? '';
+    await this.send(t(labels[action]), `/api/v1/orders/${seg(orderId)}/${action}`, { reason: answer.text }, () =>
+      this.refreshAround(orderId, courierId),
+    );
   }
 
   private async acknowledgeWellness(c: WellnessCase): Promise<void> {
@@ -727,7 +755,7 @@ class Console {
 
   // Posts a command. The service answers 202 once it is in the commands log;
   // the area's owner applies it a moment later, which the stream shows. In
-  // case the stream is down, `recheck` runs a few times after.
+  // case the stream is down, `recheck` runs a few times over the next seconds.
   private async send(action: string, path: string, body: unknown, recheck: () => Promise<unknown>): Promise<void> {
     try {
       await this.api.post(path, body);
@@ -737,7 +765,7 @@ class Console {
       return;
     }
     toast(t('toast.sent', { action }));
-    for (const delay of [300, 1000, 3000]) window.setTimeout(() => void recheck().catch(() => undefined), delay);
+    for (const delay of [300, 1000, 2500, 5000, 10000]) window.setTimeout(() => void recheck().catch(() => undefined), delay);
   }
 
   private printSheet(courierId: string): void {

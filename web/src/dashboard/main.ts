@@ -33,7 +33,7 @@ interface ChartSpec {
 
 // "meal.orders" (or a test's "run7.meal.orders") -> "orders".
 const topic = (name: string) => name.slice(name.lastIndexOf('.') + 1) || name;
-// The x axis always spans what the model keeps, filling from the right.
+// The x axis spans at most what the model keeps.
 const WINDOW_S = (MAX_POINTS * SCRAPE_MS) / 1000;
 
 const rate = (v: number) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
@@ -44,7 +44,7 @@ const percent = (v: number) => `${(v * 100).toFixed(1)}%`;
 const CHARTS: ChartSpec[] = [
   { id: 'events', title: 'dash.events', set: (m) => m.events, label: topic, format: rate, min: 0, atLeast: 1 },
   { id: 'lag', title: 'dash.lag', set: (m) => m.lag, label: (p) => t('dash.partition', { partition: p }), format: count, min: 0, atLeast: 5 },
-  { id: 'latency', title: 'dash.latency', set: (m) => m.latency, label: (q) => t(q === 'p50' ? 'dash.p50' : 'dash.p99'), format: seconds, min: 0 },
+  { id: 'latency', title: 'dash.latency', set: (m) => m.latency, label: (q) => t(q === 'p50' ? 'dash.p50' : 'dash.p99'), format: seconds, min: 0, atLeast: 0.005 },
   { id: 'ontime', title: 'dash.onTime', set: (m) => m.onTime, label: () => t('dash.onTime'), format: percent, min: 0, max: 1 },
   { id: 'dlq', title: 'dash.dlq', set: (m) => m.deadLetters, label: topic, format: rate, min: 0, atLeast: 0.1 },
   { id: 'alerts', title: 'dash.alerts', set: (m) => m.openAlerts, label: (kind) => tOr('kind', kind), format: count, min: 0, atLeast: 5 },
@@ -90,7 +90,8 @@ class LiveChart {
       legend: { live: true },
       cursor: { drag: { x: false, y: false } },
       scales: {
-        x: { time: true, range: (_u, _lo, hi) => [hi - WINDOW_S, hi] },
+        // What was scraped, at least a minute and at most what the model keeps.
+        x: { time: true, range: (_u, lo, hi) => [Math.max(hi - WINDOW_S, Math.min(lo, hi - 60)), hi] },
         y: {
           range: (_u, lo, hi) => {
             const min = this.spec.min ?? lo;
@@ -101,7 +102,7 @@ class LiveChart {
       },
       axes: [
         { stroke: '#5f6b7a', grid: { stroke: '#eef1f4' } },
-        { stroke: '#5f6b7a', grid: { stroke: '#eef1f4' }, size: 60, values: (_u, vals) => vals.map((v) => (v == null ? '' : format(v))) },
+        { stroke: '#5f6b7a', grid: { stroke: '#eef1f4' }, size: 72, values: (_u, vals) => vals.map((v) => (v == null ? '' : format(v))) },
       ],
       series: [
         { label: t('field.time'), value: (_u, v) => (v == null ? '' : clock(v * 1000)) },
@@ -116,8 +117,14 @@ class LiveChart {
   }
 }
 
-function tile(id: string, title: MessageKey): HTMLElement {
-  return h('div', { class: 'tile', id: `tile-${id}` }, h('div', { class: 'tile-title', 'data-i18n': title }), h('div', { class: 'tile-value', 'data-testid': `tile-${id}` }, '–'));
+function tile(id: string, title: MessageKey, note?: MessageKey): HTMLElement {
+  return h(
+    'div',
+    { class: 'tile', id: `tile-${id}` },
+    h('div', { class: 'tile-title', 'data-i18n': title }),
+    h('div', { class: 'tile-value', 'data-testid': `tile-${id}` }, '–'),
+    note ? h('div', { class: 'tile-note', 'data-i18n': note }) : null,
+  );
 }
 
 function mount(): { charts: LiveChart[]; status: HTMLElement } {
@@ -145,9 +152,9 @@ function mount(): { charts: LiveChart[]; status: HTMLElement } {
         'div',
         { class: 'tiles' },
         tile('events', 'dash.events'),
-        tile('lag', 'dash.lag'),
-        tile('p99', 'dash.latency'),
-        tile('ontime', 'dash.onTime'),
+        tile('lag', 'dash.lag', 'dash.tileMax'),
+        tile('p99', 'dash.latency', 'dash.tileLatency'),
+        tile('ontime', 'dash.onTime', 'dash.tileOnTime'),
         tile('dlq', 'dash.dlq'),
         tile('alerts', 'dash.alerts'),
       ),

@@ -8,8 +8,8 @@ export const MAX_POINTS = 300;
 // Quantiles are taken over the observations of about this long, so that a
 // quiet interval between two scrapes does not blank the chart.
 export const LATENCY_WINDOW_MS = 30_000;
-// The on-time rate is that of the deliveries of about this long.
-export const ON_TIME_WINDOW_MS = 5 * 60_000;
+// The on-time chart, and the latency tile, cover about this long.
+export const SUMMARY_WINDOW_MS = 5 * 60_000;
 
 export const METRICS = {
   events: 'meal_events_total',
@@ -45,7 +45,7 @@ export class SeriesSet {
 export interface Latest {
   eventsPerS: number | null;
   maxLag: number | null;
-  p50: number | null;
+  p50: number | null;  // over the last SUMMARY_WINDOW_MS
   p99: number | null;
   onTime: number | null;  // 0..1, all deliveries counted since the service started
   onTimeDeliveries: number;
@@ -104,9 +104,13 @@ export class DashboardModel {
       p99 = finite(histogramQuantile(0.99, window));
     }
     this.latency.push(n, new Map([['p50', p50], ['p99', p99]]));
+    const summaryBase = this.scrapeBefore(scrape.timeMs - SUMMARY_WINDOW_MS);
+    const summaryLatency = summaryBase
+      ? bucketIncrease(summaryBase.buckets(METRICS.latency), scrape.buckets(METRICS.latency))
+      : [];
 
-    // On-time rate of the deliveries in the last ON_TIME_WINDOW_MS.
-    const onTimeBase = this.scrapeBefore(scrape.timeMs - ON_TIME_WINDOW_MS);
+    // On-time rate of the deliveries in the last SUMMARY_WINDOW_MS.
+    const onTimeBase = summaryBase;
     const nowCounts = deliveries(scrape);
     let windowRate: number | null = null;
     if (onTimeBase) {
@@ -137,8 +141,8 @@ export class DashboardModel {
     this.latest = {
       eventsPerS: events.total,
       maxLag,
-      p50,
-      p99,
+      p50: finite(histogramQuantile(0.5, summaryLatency)),
+      p99: finite(histogramQuantile(0.99, summaryLatency)),
       onTime: nowCounts.total > 0 ? nowCounts.onTime / nowCounts.total : null,
       onTimeDeliveries: nowCounts.total,
       deadLettersPerS: dlq.total,
@@ -147,7 +151,7 @@ export class DashboardModel {
 
     // Keep what the windows need, and MAX_POINTS points.
     this.history.push(scrape);
-    const oldest = scrape.timeMs - Math.max(LATENCY_WINDOW_MS, ON_TIME_WINDOW_MS) - 60_000;
+    const oldest = scrape.timeMs - Math.max(LATENCY_WINDOW_MS, SUMMARY_WINDOW_MS) - 60_000;
     while (this.history.length > 2 && this.history[1].timeMs <= oldest) this.history.shift();
     if (this.times.length > MAX_POINTS) {
       const drop = this.times.length - MAX_POINTS;
