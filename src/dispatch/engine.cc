@@ -6,6 +6,7 @@
 
 #include "codec/state_codec.h"
 #include "common/dates.h"
+#include "dispatch/order_commands.h"
 #include "dispatch/planner.h"
 #include "dispatch/standing.h"
 #include "routing/batch_insertion.h"
@@ -1203,23 +1204,7 @@ ApplyResult Engine::OnReassign(const Event& e, const ReassignOrder& r, std::vect
   auto refuse = [&](const std::string& why) {
     return Refuse(e, *order, r.courier_id, r.actor, "reassign_order", r.reason, why, out);
   };
-  const std::string id = "order " + r.order_id;
-  switch (order->status) {
-    case OrderStatus::kReady:
-    case OrderStatus::kAssigned:
-    case OrderStatus::kUnassigned: break;
-    case OrderStatus::kPlaced: return refuse(id + " is not ready yet: the kitchen has not plated it");
-    case OrderStatus::kHeld: return refuse(id + " is held: release it first");
-    case OrderStatus::kPickedUp: return refuse(id + " is already picked up by courier " + order->courier_id);
-    default: return refuse(id + " is " + std::string(OrderStatusName(order->status)));
-  }
-  if (order->courier_id == r.courier_id) return refuse(id + " is already with courier " + r.courier_id);
-  if (!target.on_shift || target.shift_end_ms <= now) return refuse("courier " + r.courier_id + " is off shift");
-  if (!target.available) return refuse("courier " + r.courier_id + " is not available");
-  if (order->meals > target.box_capacity) {
-    return refuse(std::to_string(order->meals) + " meals do not fit courier " + r.courier_id + "'s box of " +
-                  std::to_string(target.box_capacity));
-  }
+  if (const auto why = ReassignRefusal(*order, target, now)) return refuse(*why);
   AreaPlan ap = BuildAreaPlan(area, now);
   const auto k = static_cast<std::size_t>(std::find(ap.couriers.begin(), ap.couriers.end(), &target) -
                                           ap.couriers.begin());
@@ -1259,11 +1244,8 @@ ApplyResult Engine::OnReassign(const Event& e, const ReassignOrder& r, std::vect
 ApplyResult Engine::OnUnassign(const Event& e, const UnassignOrder& u, std::vector<Output>* out) {
   Order* order = CommandOrder(e, u.order_id);
   if (!order) return Rejected("unknown order " + u.order_id + " in area " + e.area_id);
-  if (order->status != OrderStatus::kAssigned) {
-    return Refuse(e, *order, {}, u.actor, "unassign_order", u.reason,
-                  "order " + u.order_id + " is " + std::string(OrderStatusName(order->status)) +
-                      (order->status == OrderStatus::kPickedUp ? ": the meal is on board" : ", not assigned"),
-                  out);
+  if (const auto why = UnassignRefusal(*order)) {
+    return Refuse(e, *order, {}, u.actor, "unassign_order", u.reason, *why, out);
   }
   Area& area = AreaOf(e.area_id);
   const EventTimeMs now = area.stream_time_ms;
@@ -1286,17 +1268,8 @@ ApplyResult Engine::OnUnassign(const Event& e, const UnassignOrder& u, std::vect
 ApplyResult Engine::OnHold(const Event& e, const HoldOrder& h, std::vector<Output>* out) {
   Order* order = CommandOrder(e, h.order_id);
   if (!order) return Rejected("unknown order " + h.order_id + " in area " + e.area_id);
-  switch (order->status) {
-    case OrderStatus::kPlaced:
-    case OrderStatus::kReady:
-    case OrderStatus::kAssigned:
-    case OrderStatus::kUnassigned: break;
-    case OrderStatus::kPickedUp:
-      return Refuse(e, *order, {}, h.actor, "hold_order", h.reason,
-                    "order " + h.order_id + " is already picked up by courier " + order->courier_id, out);
-    default:
-      return Refuse(e, *order, {}, h.actor, "hold_order", h.reason,
-                    "order " + h.order_id + " is " + std::string(OrderStatusName(order->status)), out);
+  if (const auto why = HoldRefusal(*order)) {
+    return Refuse(e, *order, {}, h.actor, "hold_order", h.reason, *why, out);
   }
   Area& area = AreaOf(e.area_id);
   const EventTimeMs now = area.stream_time_ms;
@@ -1319,9 +1292,8 @@ ApplyResult Engine::OnHold(const Event& e, const HoldOrder& h, std::vector<Outpu
 ApplyResult Engine::OnRelease(const Event& e, const ReleaseOrder& r, std::vector<Output>* out) {
   Order* order = CommandOrder(e, r.order_id);
   if (!order) return Rejected("unknown order " + r.order_id + " in area " + e.area_id);
-  if (order->status != OrderStatus::kHeld) {
-    return Refuse(e, *order, {}, r.actor, "release_order", r.reason,
-                  "order " + r.order_id + " is " + std::string(OrderStatusName(order->status)) + ", not held", out);
+  if (const auto why = ReleaseRefusal(*order)) {
+    return Refuse(e, *order, {}, r.actor, "release_order", r.reason, *why, out);
   }
   Area& area = AreaOf(e.area_id);
   const EventTimeMs now = area.stream_time_ms;

@@ -701,7 +701,8 @@ TEST_F(EngineTest, SameInputGivesSameOutputs) {
       p.window_start_ms = kT0 + 11 * kHourMs + (o % 4) * 15 * kMinuteMs;
       p.window_end_ms = p.window_start_ms + kHourMs;
       events.push_back(Make(std::string("p").append(std::to_string(o)), kT0 + 10 * kHourMs + o * kSecondMs, p));
-      events.push_back(Make(std::string("r").append(std::to_string(o)), kT0 + 10 * kHourMs + 20 * kMinuteMs + o * kSecondMs,
+      events.push_back(Make(std::string("r").append(std::to_string(o)),
+                            kT0 + 10 * kHourMs + 20 * kMinuteMs + o * kSecondMs,
                             OrderReady{p.order_id}));
     }
     for (const Event& e : events) engine.Apply(e, &out);
@@ -1677,7 +1678,8 @@ TEST_F(EngineTest, ErasingAnElderLeavesOnlyAPseudonymAndTheLedgerTotals) {
       audited = true;
       EXPECT_EQ(a.target, "erased-erase-1");
       EXPECT_EQ(a.actor, "officer-li");
-      EXPECT_EQ(a.result, "2 orders, 1 ledger entries, 0 wellness checks, 1 alerts anonymised; 1 standing orders removed");
+      EXPECT_EQ(a.result,
+                "2 orders, 1 ledger entries, 0 wellness checks, 1 alerts anonymised; 1 standing orders removed");
     }
   }
   EXPECT_TRUE(audited);
@@ -1775,7 +1777,9 @@ class ManualDispatchTest : public EngineTest {
     out_.clear();
   }
 
-  ApplyResult Command(std::string id, EventTimeMs t, EventBody body) { return Apply(Make(std::move(id), t, std::move(body))); }
+  ApplyResult Command(std::string id, EventTimeMs t, EventBody body) {
+    return Apply(Make(std::move(id), t, std::move(body)));
+  }
 
   // The plan published last for `courier` among out_, as its order ids.
   std::vector<std::string> LastPlan(const std::string& courier) const {
@@ -1992,8 +1996,10 @@ TEST_F(ManualDispatchTest, AnOrderHeldBeforeItIsReadyWaitsForTheKitchenAfterRele
   StartAt("c1", kT, kSite);
   Place("o1", kT, kT + 3 * kHourMs);
   Place("o2", kT, kT + 3 * kHourMs);
-  ASSERT_EQ(Command("hold-1", kT + kMinuteMs, HoldOrder{"o1", "ops", "check the address"}).outcome, ApplyOutcome::kApplied);
-  ASSERT_EQ(Command("hold-2", kT + kMinuteMs, HoldOrder{"o2", "ops", "check the diet"}).outcome, ApplyOutcome::kApplied);
+  ASSERT_EQ(Command("hold-1", kT + kMinuteMs, HoldOrder{"o1", "ops", "check the address"}).outcome,
+            ApplyOutcome::kApplied);
+  ASSERT_EQ(Command("hold-2", kT + kMinuteMs, HoldOrder{"o2", "ops", "check the diet"}).outcome,
+            ApplyOutcome::kApplied);
   Ready("o1", kT + 2 * kMinuteMs);  // the kitchen plates it anyway: noted, still held
   EXPECT_EQ(engine_.FindOrder("o1")->status, OrderStatus::kHeld);
   EXPECT_EQ(engine_.FindOrder("o1")->ready_ms, kT + 2 * kMinuteMs);
@@ -2018,17 +2024,20 @@ TEST_F(ManualDispatchTest, HoldAndReleaseAreRefusedInTheWrongState) {
     EXPECT_EQ(Alerts().size(), 1u);
     return Alerts().empty() ? std::string() : Alerts()[0].reason;
   };
-  EXPECT_EQ(refusal("c-1", ReleaseOrder{"o1", "ops", "x"}), "release_order by ops refused: order o1 is ASSIGNED, not held");
+  EXPECT_EQ(refusal("c-1", ReleaseOrder{"o1", "ops", "x"}),
+            "release_order by ops refused: order o1 is ASSIGNED, not held");
   ASSERT_EQ(Command("c-2", at, HoldOrder{"o1", "ops", "x"}).outcome, ApplyOutcome::kApplied);
   EXPECT_EQ(refusal("c-3", HoldOrder{"o1", "ops", "again"}), "hold_order by ops refused: order o1 is HELD");
-  EXPECT_EQ(refusal("c-4", UnassignOrder{"o1", "ops", "x"}), "unassign_order by ops refused: order o1 is HELD, not assigned");
+  EXPECT_EQ(refusal("c-4", UnassignOrder{"o1", "ops", "x"}),
+            "unassign_order by ops refused: order o1 is HELD, not assigned");
   EXPECT_EQ(refusal("c-5", ReassignOrder{"o1", "c2", "ops", "x"}),
             "reassign_order by ops refused: order o1 is held: release it first");
   ASSERT_EQ(Command("c-6", at, ReleaseOrder{"o1", "ops", "x"}).outcome, ApplyOutcome::kApplied);
   ASSERT_EQ(Apply(Make("pick-o1", at, PickedUp{"o1", engine_.FindOrder("o1")->courier_id})).outcome,
             ApplyOutcome::kApplied);
   EXPECT_EQ(refusal("c-7", HoldOrder{"o1", "ops", "x"}),
-            "hold_order by ops refused: order o1 is already picked up by courier " + engine_.FindOrder("o1")->courier_id);
+            "hold_order by ops refused: order o1 is already picked up by courier " +
+                engine_.FindOrder("o1")->courier_id);
   EXPECT_EQ(engine_.FindOrder("o1")->status, OrderStatus::kPickedUp);
   EXPECT_EQ(Command("c-8", at, HoldOrder{"nothing", "ops", "x"}).outcome, ApplyOutcome::kRejected);
 }
@@ -2068,7 +2077,8 @@ TEST_F(ManualDispatchTest, ExclusionsSurviveAReload) {
   std::unique_ptr<Engine> reloaded = Reload(engine_, store_);
   EXPECT_EQ(reloaded->FindOrder("o1")->excluded_couriers, std::vector<std::string>{"c1"});
   std::vector<Output> out;
-  ASSERT_EQ(reloaded->Apply(Make("end-c2", kT + 3 * kMinuteMs, ShiftEnded{"c2"}), &out).outcome, ApplyOutcome::kApplied);
+  ASSERT_EQ(reloaded->Apply(Make("end-c2", kT + 3 * kMinuteMs, ShiftEnded{"c2"}), &out).outcome,
+            ApplyOutcome::kApplied);
   EXPECT_EQ(reloaded->FindOrder("o1")->status, OrderStatus::kUnassigned);
 }
 
@@ -2130,9 +2140,8 @@ TEST_F(EngineTest, EveryAlertIsStoredOpenAndAnAcknowledgementIsAuditedCountedAnd
 TEST_F(WellnessEngineTest, AcknowledgingAWellnessAlertLeavesTheCaseOpenClosingTheCaseAcknowledgesItsAlerts) {
   ASSERT_TRUE(engine_.Load(store_).ok());
   NoAnswer();
-  ASSERT_EQ(Apply(Make("ack-alert", kFailed + kMinuteMs, AcknowledgeAlert{"wellness/o1/0", "ops-li", "courier knocking"}))
-                .outcome,
-            ApplyOutcome::kApplied);
+  const AcknowledgeAlert ack{"wellness/o1/0", "ops-li", "courier knocking"};
+  ASSERT_EQ(Apply(Make("ack-alert", kFailed + kMinuteMs, ack)).outcome, ApplyOutcome::kApplied);
   EXPECT_FALSE(engine_.FindWellnessCase("wc-o1")->closed);
   out_.clear();
   TickAt(kFailed + 10 * kMinuteMs);  // it still escalates

@@ -178,9 +178,6 @@ api::Response CoverageQuery(const RouteContext& ctx, const api::Request& req) {
   return api::Json(200, {{"sites", sites.size()}, {"areas", list}});
 }
 
-}  // namespace
-
-api::Router MakeRoutes(RouteContext ctx) {
 // Query parameter `name` as a whole number in [min, max]; `fallback` when
 // absent.
 std::optional<api::Response> IntParam(const api::Request& req, const char* name, std::int64_t min, std::int64_t max,
@@ -291,6 +288,9 @@ api::Response ListCouriers(const RouteContext& ctx, const api::Request& req) {
   return api::Json(200, {{"couriers", couriers}});
 }
 
+}  // namespace
+
+api::Router MakeRoutes(RouteContext ctx) {
   api::Router router;
   router.Add("GET", "/healthz", [](const api::Request&) { return api::Json(200, {{"status", "ok"}}); });
   router.Add("GET", "/readyz", [ctx](const api::Request&) {
@@ -313,11 +313,11 @@ api::Response ListCouriers(const RouteContext& ctx, const api::Request& req) {
     return api::Json(200, OrderJson(order));
   });
 
+  router.Add("GET", "/api/v1/orders", [ctx](const api::Request& req) { return ListOrders(ctx, req); });
+  router.Add("GET", "/api/v1/couriers", [ctx](const api::Request& req) { return ListCouriers(ctx, req); });
   router.Add("GET", "/api/v1/couriers/{id}", [ctx](const api::Request& req) {
     const std::string& id = req.path_params.at("id");
     const auto system = req.query.find("system");
-  router.Add("GET", "/api/v1/orders", [ctx](const api::Request& req) { return ListOrders(ctx, req); });
-  router.Add("GET", "/api/v1/couriers", [ctx](const api::Request& req) { return ListCouriers(ctx, req); });
     if (system != req.query.end() && system->second != "wgs84" && system->second != "gcj02") {
       return api::Error(400, "'system' must be wgs84 or gcj02");
     }
@@ -332,10 +332,9 @@ api::Response ListCouriers(const RouteContext& ctx, const api::Request& req) {
   router.Add("GET", "/api/v1/coverage", [ctx](const api::Request& req) { return CoverageQuery(ctx, req); });
   router.Add("GET", "/api/v1/trace", [ctx](const api::Request& req) { return TraceQuery(ctx, req); });
   AddCommandRoutes(router, ctx);
+  AddOperatorRoutes(router, ctx);
   AddConsoleRoutes(router, ctx);
   return router;
 }
 
-  AddOperatorRoutes(router, ctx);
-  AddConsoleRoutes(router, ctx);
 }  // namespace meal::service

@@ -31,6 +31,11 @@ api::Router MakeRoutes(RouteContext context);
 // /api/v1/wellness[/{id}], /api/v1/audit, /api/v1/standing-orders/{id}).
 void AddCommandRoutes(api::Router& router, const RouteContext& context);
 
+// Operators' manual dispatch (POST /api/v1/orders/{id}/reassign, unassign,
+// hold, release) and the alert inbox (GET /api/v1/alerts, POST
+// /api/v1/alerts/{id}/acknowledge).
+void AddOperatorRoutes(api::Router& router, const RouteContext& context);
+
 // What the web console needs besides the listings: GET /api/v1/sites (the
 // meal sites with their service radius, for the map) and GET
 // /api/v1/session (the caller's token name and role).

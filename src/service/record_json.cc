@@ -41,6 +41,31 @@ json OrderJson(const Order& o) {
           {"timeline", timeline}};
 }
 
+json AlertJson(const StoredAlert& stored) {
+  const Alert& a = stored.alert;
+  json out = {{"alert_id", a.alert_id},
+              {"area_id", a.area_id},
+              {"kind", AlertKindName(a.kind)},
+              {"severity", SeverityName(a.severity)},
+              {"order_id", a.order_id},
+              {"courier_id", a.courier_id},
+              {"elder_id", a.elder_id},
+              {"site_id", a.site_id},
+              {"case_id", a.case_id},
+              {"reason", a.reason},
+              {"time_ms", a.time_ms},
+              {"status", stored.acknowledged ? "acknowledged" : "open"},
+              {"acknowledged_by", nullptr},
+              {"note", nullptr},
+              {"acknowledged_ms", nullptr}};
+  if (stored.acknowledged) {
+    out["acknowledged_by"] = stored.acknowledged_by;
+    out["note"] = stored.note;
+    out["acknowledged_ms"] = stored.acknowledged_ms;
+  }
+  return out;
+}
+
 Status CourierJson(const state::Store& store, const std::string& courier_id, const dispatch::EngineOptions& options,
                    const CourierView& view, json* out) {
   std::string bytes;
@@ -49,6 +74,16 @@ Status CourierJson(const state::Store& store, const std::string& courier_id, con
   }
   Courier courier;
   if (Status s = codec::DecodeCourier(bytes, &courier); !s.ok()) return s;
+  *out = CourierJson(store, courier, options, view);
+  return Status::Ok();
+}
+
+json CourierJson(const state::Store& store, const Courier& courier, const dispatch::EngineOptions& options,
+                 const CourierView& view) {
+  auto place = [&](GeoPoint p) -> json {
+    if (view.gcj02) p = Wgs84ToGcj02(p);
+    return {{"lat", p.lat}, {"lon", p.lon}, {"system", view.gcj02 ? "GCJ02" : "WGS84"}};
+  };
   std::map<std::string, Order> orders;
   for (const RouteStop& stop : courier.route) {
     if (orders.contains(stop.order_id)) continue;
@@ -74,16 +109,6 @@ Status CourierJson(const state::Store& store, const std::string& courier_id, con
     if (s.kind == StopKind::kPickup || view.door_locations) stop["location"] = place(s.location);
     stops.push_back(std::move(stop));
   }
-  *out = CourierJson(store, courier, options, view);
-  return Status::Ok();
-}
-
-json CourierJson(const state::Store& store, const Courier& courier, const dispatch::EngineOptions& options,
-                 const CourierView& view) {
-  auto place = [&](GeoPoint p) -> json {
-    if (view.gcj02) p = Wgs84ToGcj02(p);
-    return {{"lat", p.lat}, {"lon", p.lon}, {"system", view.gcj02 ? "GCJ02" : "WGS84"}};
-  };
   json out = {{"courier_id", courier.courier_id},
           {"area_id", courier.area_id},
           {"team_id", courier.team_id},

@@ -16,6 +16,14 @@ namespace meal::service {
 
 nlohmann::json OrderJson(const Order& order);
 
+// {"alert_id", "area_id", "kind" ("WELLNESS_CHECK", …), "severity" ("INFO",
+// "WARNING", "CRITICAL"), "order_id", "courier_id", "elder_id", "site_id",
+// "case_id" (each "" when the alert is about none), "reason", "time_ms",
+// "status" ("open" or "acknowledged"), "acknowledged_by", "note",
+// "acknowledged_ms" (each null while open)}. An alert just raised is
+// StoredAlert{alert}: open.
+nlohmann::json AlertJson(const StoredAlert& alert);
+
 struct CourierView {
   // Locations are WGS-84 inside; a console drawing on a Chinese map SDK
   // asks for GCJ-02. Default: WGS-84.
@@ -32,8 +40,8 @@ struct CourierView {
 // there is no such courier; an undecodable record is an error.
 Status CourierJson(const state::Store& store, const std::string& courier_id, const dispatch::EngineOptions& options,
                    const CourierView& view, nlohmann::json* out);
-
-}  // namespace meal::service
 // As above, for a courier already read (a listing); reads its orders only.
 nlohmann::json CourierJson(const state::Store& store, const Courier& courier, const dispatch::EngineOptions& options,
                            const CourierView& view);
+
+}  // namespace meal::service

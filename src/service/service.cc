@@ -86,6 +86,14 @@ Service::Service(config::Config config)
   duplicates_ = &metrics_.GetCounter("meal_duplicate_events_total", "Records ignored because their event id was already applied");
   assignments_ = &metrics_.GetCounter("meal_assignments_total", "Route plans published");
   alerts_ = &metrics_.GetCounter("meal_alerts_total", "Alerts published");
+  deliveries_on_time_ = &metrics_.GetCounter("meal_deliveries_total", "Orders delivered, by whether within their window",
+                                             {{"on_time", "true"}});
+  deliveries_late_ = &metrics_.GetCounter("meal_deliveries_total", "Orders delivered, by whether within their window",
+                                          {{"on_time", "false"}});
+  for (std::size_t k = 0; k < kAlertKinds; ++k) {
+    open_alerts_[k] = &metrics_.GetGauge("meal_alerts_open", "Stored alerts not yet acknowledged, by kind",
+                                         {{"kind", std::string(AlertKindName(static_cast<AlertKind>(k)))}});
+  }
   commits_ = &metrics_.GetCounter("meal_state_commits_total", "State commits (one RocksDB write batch each)");
   decision_latency_ = &metrics_.GetHistogram("meal_decision_latency_seconds",
       "From reading an order-ready event to the state commit that holds its decision",
@@ -123,6 +131,7 @@ Status Service::Start() {
   engine_ = std::make_unique<dispatch::Engine>(engine_options_);
   if (Status s = engine_->Load(*store_); !s.ok()) return s;
   spdlog::info("state loaded from {}: {} orders", config_.state.path, engine_->order_count());
+  SetOpenAlerts();
 
   const kafka::Properties props = ClientProps(config_);
   const int p = config_.kafka.partitions;
@@ -274,6 +283,10 @@ void Service::ApplyEvent(const std::string& topic, std::int32_t partition, std::
       return;
   }
   if (std::holds_alternative<OrderReady>(event.body)) decisions_.push_back(batch_read_at_);
+  if (const auto* delivered = std::get_if<Delivered>(&event.body)) {
+    const Order* order = engine_->FindOrder(delivered->order_id);
+    (order && order->done_ms <= order->window_end_ms ? deliveries_on_time_ : deliveries_late_)->Inc();
+  }
   EnqueueOutputs(std::span(outputs_).subspan(before));
   outputs_.resize(before);
 }
@@ -345,6 +358,12 @@ void Service::UpdateGauges() {
   state_bytes_->Set(static_cast<double>(stats.size_bytes));
   outbox_pending_->Set(static_cast<double>(outbox_->pending()));
   buffered_->Set(static_cast<double>(merger_.buffered()));
+  SetOpenAlerts();
+}
+
+void Service::SetOpenAlerts() {
+  const auto& open = engine_->open_alerts_by_kind();
+  for (std::size_t k = 0; k < kAlertKinds; ++k) open_alerts_[k]->Set(static_cast<double>(open[k]));
 }
 
 Status Service::Run(const std::atomic<bool>& stop) {

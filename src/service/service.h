@@ -4,6 +4,7 @@
 // plus the HTTP endpoints. One thread runs the loop; HTTP runs on its own.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <memory>
@@ -67,6 +68,9 @@ class Service {
   void EnqueueOutputs(std::span<const dispatch::Output> outputs);
   Status Commit();
   void UpdateGauges();
+  // meal_alerts_open from the engine's counts (which Load takes from state,
+  // so they are right across restarts).
+  void SetOpenAlerts();
 
   config::Config config_;
   dispatch::EngineOptions engine_options_;
@@ -98,6 +102,9 @@ class Service {
   metrics::Counter* duplicates_ = nullptr;
   metrics::Counter* assignments_ = nullptr;
   metrics::Counter* alerts_ = nullptr;
+  metrics::Counter* deliveries_on_time_ = nullptr;
+  metrics::Counter* deliveries_late_ = nullptr;
+  std::array<metrics::Gauge*, kAlertKinds> open_alerts_{};
   metrics::Counter* commits_ = nullptr;
   metrics::Histogram* decision_latency_ = nullptr;
   metrics::Histogram* commit_latency_ = nullptr;
