@@ -106,6 +106,19 @@ test('an order is drawn at its door while routed, where it was last seen, else b
   assert.deepEqual(s.orderPosition(s.orders.get('o2')!), near);  // the same place every time
 });
 
+test('stream messages: a snapshot, then changes; an alert about a wellness check names its case', () => {
+  const s = new ConsoleState();
+  s.apply({ type: 'snapshot', area_id: null, orders: [order('o1', 'ASSIGNED')], couriers: [courier('c1', [['o1', 0]])] });
+  assert.equal(s.orders.get('o1')!.status, 'ASSIGNED');
+  assert.equal(s.plannedDeliveries().get('o1')!.courierId, 'c1');
+  s.apply({ type: 'order', area_id: 'a', order: order('o1', 'PICKED_UP') });
+  assert.equal(s.orders.get('o1')!.status, 'PICKED_UP');
+  s.apply({ type: 'courier', area_id: 'a', courier: courier('c1', [], { plan_version: 2 }) });
+  assert.equal(s.plannedDeliveries().size, 0);
+  assert.equal(s.apply({ type: 'alert', area_id: 'a', alert: { ...alert('w1', 'WELLNESS_CHECK', 'CRITICAL'), case_id: 'case-9' } }), 'case-9');
+  assert.equal(s.apply({ type: 'alert', area_id: 'a', alert: alert('l1', 'LATE_RISK', 'WARNING') }), null);
+});
+
 test('stream backoff doubles from 1 s to 30 s with ±20% jitter', () => {
   assert.equal(backoffMs(1, () => 0.5), 1000);
   assert.equal(backoffMs(3, () => 0.5), 4000);

@@ -37,8 +37,10 @@ export interface RiskEntry {
 
 export type InboxEntry = { type: 'wellness'; wellness: WellnessCase } | { type: 'alert'; alert: Alert };
 
-// A stream message, as GET /api/v1/stream sends it.
+// A stream message, as GET /api/v1/stream sends it: first a snapshot of
+// the unfinished orders and the couriers on shift, then one per change.
 export type StreamMessage =
+  | { type: 'snapshot'; area_id: string | null; orders: Order[]; couriers: Courier[] }
   | { type: 'order'; area_id: string; order: Order }
   | { type: 'courier'; area_id: string; courier: Courier }
   | { type: 'alert'; area_id: string; alert: Alert };
@@ -104,6 +106,10 @@ export class ConsoleState {
   // if any, so the caller can fetch the case (alerts carry only its id).
   apply(message: StreamMessage): string | null {
     switch (message.type) {
+      case 'snapshot':
+        for (const order of message.orders ?? []) this.upsertOrder(order);
+        for (const courier of message.couriers ?? []) this.upsertCourier(courier);
+        return null;
       case 'order':
         this.upsertOrder(message.order);
         return null;
