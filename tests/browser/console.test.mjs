@@ -274,6 +274,12 @@ test('screenshot of the console', { skip }, async () => {
   await search(page, '');
   await page.keyboard.press('Escape');
   await page.locator('svg.map circle.order').first().waitFor({ timeout: 10 * SECOND });
+  // An order on its way, with its timeline and its courier's route highlighted.
+  const moving = page.locator('#orders-list li[data-status=PICKED_UP], #orders-list li[data-status=ASSIGNED]').first();
+  if (await moving.count()) {
+    await moving.click();
+    await page.locator('[data-testid=timeline] li').first().waitFor({ timeout: 10 * SECOND });
+  }
   const file = await screenshot(page, 'console.png');
   console.log(`console screenshot: ${file}`);
 });
