@@ -140,6 +140,16 @@ void ServiceProcess::Start() {
       "--set", "kafka.group_id=\"" + name_ + "-" + std::to_string(getpid()) + "\"",
   };
   for (const std::string& o : TopicOverrides(topics_)) args.insert(args.end(), {"--set", o});
+  // The sha256 of kViewerToken, kDispatcherToken and kAdminToken.
+  args.insert(args.end(),
+              {"--set", "api.tokens=["
+                        "{name = \"demo-viewer\", role = \"viewer\", "
+                        "sha256 = \"db2c460a3dd812a27b2a7f60d1320322c27ac3b28b3b90b11c05ecc7b4bcc856\"}, "
+                        "{name = \"demo-dispatcher\", role = \"dispatcher\", "
+                        "sha256 = \"4aa6ed3f397c7e78438e0dfd294d749e6da5f9111f047b3c77e2cf60a70c7522\"}, "
+                        "{name = \"demo-admin\", role = \"admin\", "
+                        "sha256 = \"91c16f0d6cc1bec3c3603972182a07c66ff4fa71618a975e963d6dbe42b6dd37\"}]"});
+  for (const std::string& o : overrides_) args.insert(args.end(), {"--set", o});
   pid_ = fork();
   ASSERT_GE(pid_, 0);
   if (pid_ == 0) {
@@ -175,17 +185,18 @@ void ServiceProcess::Kill() {
   pid_ = -1;
 }
 
-std::string ServiceProcess::Get(const std::string& path) const { return Request("GET", path, {}); }
+std::string ServiceProcess::Get(const std::string& path) const { return Call("GET", path, {}, kAdminToken); }
 
 std::string ServiceProcess::Post(const std::string& path, const std::string& json) const {
-  return Request("POST", path, json);
+  return Call("POST", path, json, kAdminToken);
 }
 
 std::string ServiceProcess::Delete(const std::string& path, const std::string& json) const {
-  return Request("DELETE", path, json);
+  return Call("DELETE", path, json, kAdminToken);
 }
 
-std::string ServiceProcess::Request(const std::string& method, const std::string& path, const std::string& body) const {
+std::string ServiceProcess::Call(const std::string& method, const std::string& path, const std::string& body,
+                                 const std::string& token) const {
   const int fd = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
@@ -194,6 +205,7 @@ std::string ServiceProcess::Request(const std::string& method, const std::string
   std::string out;
   if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
     std::string req = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
+    if (!token.empty()) req += "Authorization: Bearer " + token + "\r\n";
     if (!body.empty()) {
       req += "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
     }

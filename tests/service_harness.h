@@ -21,6 +21,12 @@ std::string Bootstrap();
 // Topic names unique to one test, so tests never see each other's records.
 sim::Topics UniqueTopics(const std::string& test_name);
 
+// The API tokens every ServiceProcess accepts, one per role (the demo's:
+// scripts/lib/demo-tokens.toml holds their hashes under the same names).
+inline constexpr char kViewerToken[] = "demo-viewer-token";
+inline constexpr char kDispatcherToken[] = "demo-dispatcher-token";
+inline constexpr char kAdminToken[] = "demo-admin-token";
+
 // Polls `done` every 50 ms until it holds or `timeout_s` pass: waiting on a
 // condition with a deadline, never sleeping for a guessed time.
 bool WaitFor(const std::function<bool()>& done, int timeout_s);
@@ -47,6 +53,8 @@ class ServiceProcess {
   ServiceProcess(std::string name, const sim::Topics& topics);
   ~ServiceProcess();
 
+  // Adds a --set override ("section.key=value") for the next Start.
+  void Set(std::string override) { overrides_.push_back(std::move(override)); }
   void Start();
   // SIGTERM and wait: the service commits and flushes before exiting.
   // Returns the exit status.
@@ -56,13 +64,17 @@ class ServiceProcess {
   // True while the child process has not exited.
   bool running() const;
 
-  // GET on the service's HTTP port: the whole response; empty on
-  // connection failure.
+  // GET on the service's HTTP port, as the admin (kAdminToken): the whole
+  // response; empty on connection failure.
   std::string Get(const std::string& path) const;
   // POST of a JSON body, likewise.
   std::string Post(const std::string& path, const std::string& json) const;
   // DELETE with a JSON body, likewise.
   std::string Delete(const std::string& path, const std::string& json) const;
+  // `method` on `path` with `body` (JSON when not empty) and, unless empty,
+  // "Authorization: Bearer <token>": the whole response.
+  std::string Call(const std::string& method, const std::string& path, const std::string& body,
+                   const std::string& token) const;
   // Sum of every series of `metric` in /metrics (0 when absent).
   double Metric(const std::string& metric) const;
   // Ready, all owned partitions consumed to their end, and the outbox empty.
@@ -80,10 +92,9 @@ class ServiceProcess {
   int http_port() const { return http_port_; }
 
  private:
-  std::string Request(const std::string& method, const std::string& path, const std::string& body) const;
-
   std::string name_;
   sim::Topics topics_;
+  std::vector<std::string> overrides_;
   std::string state_dir_;
   std::string log_path_;
   int http_port_ = 0;

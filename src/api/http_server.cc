@@ -261,6 +261,7 @@ Response Router::Dispatch(Request& request) const {
   // The pattern, not the path, goes into the log: paths carry ids, and
   // bodies may carry elders' personal data.
   try {
+    if (guard_) return guard_(RouteMatch{best->method, best->pattern}, request, best->handler);
     return best->handler(request);
   } catch (const std::exception& e) {
     spdlog::error("http handler {} {} threw: {}", best->method, best->pattern, e.what());

@@ -106,6 +106,19 @@ Status ParseTarget(std::string_view target, Request& request);
 
 using Handler = std::function<Response(const Request& request)>;
 
+// The route a request matched, as a Router::Guard sees it.
+struct RouteMatch {
+  std::string_view method;
+  std::string_view pattern;  // as given to Router::Add, e.g. "/api/v1/orders/{id}"
+};
+
+// Runs in place of a matched route's handler: decides whether and as whom
+// the request may run (e.g. fills request.actor and request.role, or
+// answers 401/403/429 itself), calls `handler` if so, and may change what
+// it returns (e.g. mask it). Called from several threads at once, like
+// Dispatch; exceptions are handled as a handler's.
+using Guard = std::function<Response(const RouteMatch& route, Request& request, const Handler& handler)>;
+
 // Maps (method, path pattern) to handlers. Add everything before the router
 // is handed to an HttpServer; after that only Dispatch is called, possibly
 // from several threads at once (it is const and keeps no per-call state).
@@ -129,7 +142,14 @@ class Router {
   // %-escape; 404 if no pattern matches the path; 405 with an Allow header
   // listing the methods that would match; 500 if the handler throws (logged
   // with the method, pattern and exception message; never the body).
+  // With a guard set (SetGuard), the guard runs instead of the handler and
+  // calls it; unmatched requests (400/404/405) never reach the guard.
   Response Dispatch(Request& request) const;
+
+  // Sets the guard for every route, added before or after. Like Add, only
+  // before the router is handed to an HttpServer. Default: none (every
+  // matched handler runs, with request.role kNone).
+  void SetGuard(Guard guard) { guard_ = std::move(guard); }
 
  private:
   struct Segment {
@@ -143,6 +163,7 @@ class Router {
     Handler handler;
   };
   std::vector<Route> routes_;
+  Guard guard_;
 };
 
 // Serves a Router over HTTP/1.1 with keep-alive.

@@ -178,6 +178,43 @@ TEST(RouterTest, ThrowingHandlerBecomes500) {
             nlohmann::json::parse(R"({"error": {"status": 500, "message": "internal error"}})"));
 }
 
+TEST(RouterTest, GuardSeesTheMatchedPatternAndWrapsTheHandler) {
+  Router router = TestRouter();
+  std::vector<std::string> seen;
+  router.SetGuard([&](const RouteMatch& route, Request& request, const Handler& handler) {
+    seen.push_back(std::string(route.method) + " " + std::string(route.pattern));
+    if (request.header("authorization").empty()) return Error(401, "who are you?");
+    request.actor = "desk-1";
+    request.role = Role::kDispatcher;
+    Response response = handler(request);
+    response.headers.emplace_back("X-Guarded", "yes");
+    return response;
+  });
+  router.Add("GET", "/whoami", [](const Request& request) {
+    return Json(200, {{"actor", request.actor}, {"role", static_cast<int>(request.role)}});
+  });
+
+  Request anonymous = MakeRequest("GET", "/api/v1/orders/7");
+  EXPECT_EQ(router.Dispatch(anonymous).status, 401u);
+  Request known = MakeRequest("GET", "/whoami");
+  known.headers["Authorization"] = "Bearer x";
+  const Response response = router.Dispatch(known);
+  EXPECT_EQ(nlohmann::json::parse(response.body),
+            nlohmann::json::parse(R"({"actor": "desk-1", "role": 2})"));
+  EXPECT_THAT(response.headers, ::testing::Contains(std::pair<std::string, std::string>("X-Guarded", "yes")));
+  EXPECT_EQ(seen, (std::vector<std::string>{"GET /api/v1/orders/{id}", "GET /whoami"}));
+
+  // Unmatched requests never reach the guard; a throwing handler under it is a 500.
+  Request missing = MakeRequest("GET", "/api/v1/nothing");
+  EXPECT_EQ(router.Dispatch(missing).status, 404u);
+  Request wrong_method = MakeRequest("PUT", "/api/v1/orders/7");
+  EXPECT_EQ(router.Dispatch(wrong_method).status, 405u);
+  Request boom = MakeRequest("GET", "/boom");
+  boom.headers["Authorization"] = "Bearer x";
+  EXPECT_EQ(router.Dispatch(boom).status, 500u);
+  EXPECT_EQ(seen.size(), 3u);
+}
+
 TEST(RouterTest, RejectsBadPatterns) {
   Router router;
   auto ok = [](const Request&) { return Response{}; };

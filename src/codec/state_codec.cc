@@ -109,6 +109,7 @@ std::string EncodeCourier(const Courier& c) {
   }
   msg.set_plan_version(c.plan_version);
   msg.set_team_id(c.team_id);
+  msg.set_at_door(c.at_door);
   return msg.SerializeAsString();
 }
 
@@ -128,6 +129,7 @@ Status DecodeCourier(std::string_view bytes, Courier* c) {
   for (const pb::RouteStopRecord& r : msg.route()) c->route.push_back({FromProto(r.kind()), r.order_id()});
   c->plan_version = msg.plan_version();
   c->team_id = msg.team_id();
+  c->at_door = msg.at_door();
   return Status::Ok();
 }
 

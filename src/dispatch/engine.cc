@@ -724,6 +724,7 @@ ApplyResult Engine::OnShiftStarted(const Event& e, const ShiftStarted& s, std::v
   c.available = true;
   c.location = s.location;
   c.location_ms = e.time_ms;
+  c.at_door = false;
   c.team_id = s.team_id;
   dirty_couriers_.insert(c.courier_id);
   Area& area = AreaOf(e.area_id);
@@ -766,6 +767,7 @@ ApplyResult Engine::OnLocation(const Event& e, const LocationUpdate& l, std::vec
   if (e.time_ms >= c.location_ms) {  // a late ping must not move the courier back
     c.location = l.location;
     c.location_ms = e.time_ms;
+    c.at_door = false;
     dirty_couriers_.insert(c.courier_id);
     CheckPlan(c, AreaOf(e.area_id), out);
   }
@@ -882,6 +884,7 @@ ApplyResult Engine::OnPickedUp(const Event& e, const PickedUp& p, std::vector<Ou
   std::erase(c.route, RouteStop{StopKind::kPickup, p.order_id});
   c.location = order->pickup;
   c.location_ms = std::max(c.location_ms, e.time_ms);
+  c.at_door = false;
   dirty_couriers_.insert(c.courier_id);
   order->picked_up_ms = e.time_ms;
   SetStatus(*order, OrderStatus::kPickedUp, e.time_ms);
@@ -899,6 +902,7 @@ ApplyResult Engine::OnDelivered(const Event& e, const Delivered& d, std::vector<
   RemoveStops(c, d.order_id);
   c.location = order->dropoff;
   c.location_ms = std::max(c.location_ms, e.time_ms);
+  c.at_door = true;
   order->done_ms = e.time_ms;
   order->proof_ref = d.proof_ref;
   SetStatus(*order, OrderStatus::kDelivered, e.time_ms,
@@ -1422,6 +1426,7 @@ ApplyResult Engine::OnErase(const Event& e, const EraseElder& er, std::vector<Ou
       Courier& c = couriers_.at(courier_id);
       if (c.location == order->dropoff) {
         c.location = order->pickup;
+        c.at_door = false;
         dirty_couriers_.insert(courier_id);
       }
     }

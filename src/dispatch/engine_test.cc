@@ -152,6 +152,24 @@ TEST_F(EngineTest, ReadyOrderIsAssignedToTheCourierOnShift) {
   EXPECT_EQ(engine_.FindOrder("o1")->status, OrderStatus::kAssigned);
 }
 
+TEST_F(EngineTest, ACourierIsAtADoorFromADeliveryUntilItMovesAgain) {
+  SetUpRegistry();
+  const EventTimeMs t = kT0 + 10 * kHourMs;
+  StartCourier("c1", t);
+  Place("o1", t, t + kHourMs);
+  Ready("o1", t + kMinuteMs);
+  ASSERT_EQ(Apply(Make("pick-o1", t + 2 * kMinuteMs, PickedUp{"o1", "c1"})).outcome, ApplyOutcome::kApplied);
+  EXPECT_FALSE(engine_.FindCourier("c1")->at_door);
+  ASSERT_EQ(Apply(Make("done-o1", t + 20 * kMinuteMs, Delivered{"o1", "c1"})).outcome, ApplyOutcome::kApplied);
+  EXPECT_TRUE(engine_.FindCourier("c1")->at_door);
+  EXPECT_EQ(engine_.FindCourier("c1")->location, engine_.FindOrder("o1")->dropoff);
+  // A ping from before the delivery does not move it, so it is still there.
+  ASSERT_EQ(Apply(Make("ping-1", t + 19 * kMinuteMs, LocationUpdate{"c1", kSite})).outcome, ApplyOutcome::kApplied);
+  EXPECT_TRUE(engine_.FindCourier("c1")->at_door);
+  ASSERT_EQ(Apply(Make("ping-2", t + 21 * kMinuteMs, LocationUpdate{"c1", kSite})).outcome, ApplyOutcome::kApplied);
+  EXPECT_FALSE(engine_.FindCourier("c1")->at_door);
+}
+
 TEST_F(EngineTest, NoCourierRaisesUnassignableAlertAndRetriesOnNewShift) {
   SetUpRegistry();
   Place("o1", kT0 + 10 * kHourMs, kT0 + 11 * kHourMs);

@@ -5,6 +5,7 @@
 //            --couriers 15 --duration-s 60 [--rate N | --as-fast-as-possible]
 //            [--no-play] [--summary-json FILE] [--service-url http://127.0.0.1:8080]
 //            [--no-operator] [--no-answer-share X] [--topic-prefix P]
+//            (the API token, for reading orders back: MEAL_API_TOKEN or --api-token)
 //
 // Exit codes: 0 after a full run (whatever the service answered), 1 on bad
 // flags, 2 when Kafka could not be reached or the registry not published,
@@ -13,6 +14,7 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <string>
 
@@ -114,6 +116,9 @@ int main(int argc, char** argv) {
   app.add_option("--summary-json", summary_json, "also write the summary as JSON to this file");
   app.add_option("--service-url", opt.service_url,
                  "wait for an HTTP 2xx from the service first (no path: /healthz)");
+  if (const char* token = std::getenv("MEAL_API_TOKEN")) opt.api_token = token;
+  app.add_option("--api-token", opt.api_token,
+                 "bearer token for the service's API (default: $MEAL_API_TOKEN; a viewer's is enough)");
   app.add_flag("--quiet", quiet, "no progress on stderr");
   CLI11_PARSE(app, argc, argv);
 

@@ -343,6 +343,9 @@ struct Courier {
   std::vector<RouteStop> route;  // stops not yet done, in planned order
   std::uint64_t plan_version = 0;
   std::string team_id;
+  // `location` is the door of its last delivery (set there on delivery),
+  // until it next moves: an elder's address, not shown to viewers.
+  bool at_door = false;
 };
 
 // ---- outputs ----

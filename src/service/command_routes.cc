@@ -62,6 +62,14 @@ std::optional<api::Response> Text(const json& body, const char* key, bool requir
   return std::nullopt;
 }
 
+// The audit trail's "who": the name of the token the guard accepted. A body's
+// "actor" is not trusted (and ignored): anyone could write any name there.
+std::optional<api::Response> Actor(const api::Request& req, std::string* actor) {
+  if (req.actor.empty()) return api::Error(401, "an operator's command needs a bearer token");
+  *actor = req.actor;
+  return std::nullopt;
+}
+
 api::Response Accepted(const Event& e, const char* action) {
   return api::Json(202, {{"command_id", e.event_id}, {"area_id", e.area_id}, {"action", action}, {"time_ms", e.time_ms}});
 }
@@ -104,7 +112,7 @@ api::Response PostRecall(const RouteContext& ctx, const api::Request& req) {
   std::string site_id, batch_id, actor, reason;
   if (auto bad = Text(body, "site_id", true, kMaxIdBytes, &site_id)) return *bad;
   if (auto bad = Text(body, "batch_id", true, kMaxIdBytes, &batch_id)) return *bad;
-  if (auto bad = Text(body, "actor", true, kMaxIdBytes, &actor)) return *bad;
+  if (auto bad = Actor(req, &actor)) return *bad;
   if (auto bad = Text(body, "reason", true, kMaxTextBytes, &reason)) return *bad;
   std::string bytes;
   Site site;
@@ -124,8 +132,9 @@ api::Response PostAcknowledge(const RouteContext& ctx, const api::Request& req) 
   if (auto bad = ParseBody(req, &body)) return *bad;
   std::string outcome_name, note, actor;
   if (auto bad = Text(body, "outcome", true, 64, &outcome_name)) return *bad;
-  if (auto bad = Text(body, "actor", true, kMaxIdBytes, &actor)) return *bad;
-  if (auto bad = Text(body, "note", false, kMaxTextBytes, &note)) return *bad;
+  if (auto bad = Actor(req, &actor)) return *bad;
+  // The "why" of the audit trail: what was found, whom the office reached.
+  if (auto bad = Text(body, "note", true, kMaxTextBytes, &note)) return *bad;
   const auto outcome = OutcomeOf(outcome_name);
   if (!outcome) {
     return api::Error(400, "'outcome' must be one of elder_safe, elder_needed_help, taken_to_hospital, "
@@ -148,7 +157,7 @@ api::Response EraseElderRequest(const RouteContext& ctx, const api::Request& req
   json body;
   if (auto bad = ParseBody(req, &body)) return *bad;
   std::string actor, reason;
-  if (auto bad = Text(body, "actor", true, kMaxIdBytes, &actor)) return *bad;
+  if (auto bad = Actor(req, &actor)) return *bad;
   if (auto bad = Text(body, "reason", true, kMaxTextBytes, &reason)) return *bad;
   std::string bytes;
   Elder elder;

@@ -11,6 +11,7 @@
 #include "codec/state_codec.h"
 #include "common/dates.h"
 #include "common/geo.h"
+#include "service/masking.h"
 #include "service/openapi.h"
 #include "service/record_json.h"
 #include "state/keys.h"
@@ -76,8 +77,10 @@ api::Response LedgerQuery(const RouteContext& ctx, const api::Request& req) {
     api::Response r;
     r.content_type = "text/csv; charset=utf-8";
     r.body = "date,site,category,deliveries,meals,price_fen,individual_fen,enterprise_fen,government_fen,village_fen,charity_fen\n";
+    // The JSON is masked for a viewer by the access guard; CSV is not JSON.
+    const bool mask = req.role == api::Role::kViewer;
     for (const auto& [key, t] : by_site_category) {
-      r.body += date->second + "," + key.first + "," + key.second + "," + std::to_string(t.deliveries) + "," +
+      r.body += date->second + "," + key.first + "," + (mask ? kMasked : key.second) + "," + std::to_string(t.deliveries) + "," +
                 std::to_string(t.meals) + "," + std::to_string(t.amount.price_fen) + "," +
                 std::to_string(t.amount.individual_fen) + "," + std::to_string(t.amount.enterprise_fen) + "," +
                 std::to_string(t.amount.government_fen) + "," + std::to_string(t.amount.village_fen) + "," +

@@ -287,7 +287,9 @@ class CommandRoutesTest : public ::testing::Test {
     ASSERT_TRUE(store_.Commit(w).ok());
   }
 
-  api::Response Call(const std::string& method, const std::string& target, const std::string& body = {}) {
+  // As the access guard passes it on: from token `actor` ("" = none).
+  api::Response Call(const std::string& method, const std::string& target, const std::string& body = {},
+                     const std::string& actor = "duty-officer-zhang") {
     metrics::Registry metrics;
     std::atomic<bool> ready{true};
     RouteContext ctx{&metrics, &store_, &ready, {}, [this](const Event& e) {
@@ -298,6 +300,8 @@ class CommandRoutesTest : public ::testing::Test {
     api::Request req;
     req.method = method;
     req.body = body;
+    req.actor = actor;
+    req.role = actor.empty() ? api::Role::kNone : api::Role::kAdmin;
     EXPECT_TRUE(api::ParseTarget(target, req).ok()) << target;
     return router.Dispatch(req);
   }
@@ -308,8 +312,8 @@ class CommandRoutesTest : public ::testing::Test {
 };
 
 TEST_F(CommandRoutesTest, RecallIsPublishedToTheSitesAreaAtItsStreamTime) {
-  const api::Response r = Call("POST", "/api/v1/recalls",
-                               R"({"site_id":"site-1","batch_id":"b-7","actor":"inspector-li","reason":"suspect rice"})");
+  const api::Response r = Call("POST", "/api/v1/recalls", R"({"site_id":"site-1","batch_id":"b-7","reason":"suspect rice"})",
+                               "inspector-li");
   ASSERT_EQ(r.status, 202u) << r.body;
   ASSERT_EQ(published_.size(), 1u);
   const Event& e = published_[0];
@@ -322,14 +326,40 @@ TEST_F(CommandRoutesTest, RecallIsPublishedToTheSitesAreaAtItsStreamTime) {
   EXPECT_EQ(nlohmann::json::parse(r.body)["command_id"], e.event_id);
 }
 
+TEST_F(CommandRoutesTest, TheAuditsWhoIsTheTokensNameNeverTheBodys) {
+  api::Response r = Call("POST", "/api/v1/recalls",
+                         R"({"site_id":"site-1","batch_id":"b-7","actor":"someone-else","reason":"suspect rice"})",
+                         "inspector-li");
+  ASSERT_EQ(r.status, 202u) << r.body;
+  EXPECT_EQ(std::get<RecallBatch>(published_.at(0).body).actor, "inspector-li");
+  r = Call("POST", "/api/v1/wellness/wc-o1/acknowledge", R"({"outcome":"elder_safe","note":"fine","actor":"x"})",
+           "desk-2");
+  ASSERT_EQ(r.status, 202u) << r.body;
+  EXPECT_EQ(std::get<AcknowledgeWellness>(published_.at(1).body).actor, "desk-2");
+  Elder elder;
+  elder.elder_id = "e1";
+  elder.area_id = "area-1";
+  state::WriteSet w;
+  w.Put(state::ElderKey("e1"), codec::EncodeElder(elder));
+  ASSERT_TRUE(store_.Commit(w).ok());
+  r = Call("DELETE", "/api/v1/elders/e1", R"({"reason":"the elder's request","actor":"x"})", "admin-li");
+  ASSERT_EQ(r.status, 202u) << r.body;
+  EXPECT_EQ(std::get<EraseElder>(published_.at(2).body).actor, "admin-li");
+
+  // Without a guard's caller (a router with no access control) a command is refused.
+  r = Call("POST", "/api/v1/recalls", R"({"site_id":"site-1","batch_id":"b-8","reason":"x"})", "");
+  EXPECT_EQ(r.status, 401u);
+  EXPECT_EQ(published_.size(), 3u);
+}
+
 TEST_F(CommandRoutesTest, BadRecallsGetAClearFourHundred) {
   EXPECT_EQ(Call("POST", "/api/v1/recalls", "not json").status, 400u);
-  api::Response r = Call("POST", "/api/v1/recalls", R"({"site_id":"site-1","batch_id":"b-7","reason":"x"})");
+  api::Response r = Call("POST", "/api/v1/recalls", R"({"site_id":"site-1","batch_id":"b-7"})");
   EXPECT_EQ(r.status, 400u);
-  EXPECT_THAT(r.body, HasSubstr("'actor' is required"));
-  r = Call("POST", "/api/v1/recalls", R"({"site_id":"site-9","batch_id":"b-7","actor":"a","reason":"x"})");
+  EXPECT_THAT(r.body, HasSubstr("'reason' is required"));
+  r = Call("POST", "/api/v1/recalls", R"({"site_id":"site-9","batch_id":"b-7","reason":"x"})");
   EXPECT_EQ(r.status, 404u);
-  r = Call("POST", "/api/v1/recalls", R"({"site_id":"site-1","batch_id":"b-old","actor":"a","reason":"x"})");
+  r = Call("POST", "/api/v1/recalls", R"({"site_id":"site-1","batch_id":"b-old","reason":"x"})");
   EXPECT_EQ(r.status, 409u);
   EXPECT_THAT(r.body, HasSubstr("already recalled"));
   EXPECT_TRUE(published_.empty());
@@ -337,20 +367,24 @@ TEST_F(CommandRoutesTest, BadRecallsGetAClearFourHundred) {
 
 TEST_F(CommandRoutesTest, AcknowledgingAWellnessCheckNeedsAnOpenCaseAndAnOutcome) {
   api::Response r = Call("POST", "/api/v1/wellness/wc-o1/acknowledge",
-                         R"({"outcome":"away_from_home","actor":"duty-officer","note":"at her daughter's"})");
+                         R"({"outcome":"away_from_home","note":"at her daughter's"})");
   ASSERT_EQ(r.status, 202u) << r.body;
   ASSERT_EQ(published_.size(), 1u);
   const auto& ack = std::get<AcknowledgeWellness>(published_[0].body);
   EXPECT_EQ(ack.case_id, "wc-o1");
   EXPECT_EQ(ack.outcome, WellnessOutcome::kAwayFromHome);
   EXPECT_EQ(ack.note, "at her daughter's");
-  EXPECT_EQ(Call("POST", "/api/v1/wellness/wc-o1/acknowledge", R"({"outcome":"fine","actor":"a"})").status, 400u);
-  EXPECT_EQ(Call("POST", "/api/v1/wellness/wc-o9/acknowledge", R"({"outcome":"elder_safe","actor":"a"})").status, 404u);
-  r = Call("POST", "/api/v1/wellness/wc-o2/acknowledge", R"({"outcome":"elder_safe","actor":"a"})");
+  EXPECT_EQ(ack.actor, "duty-officer-zhang");
+  EXPECT_EQ(Call("POST", "/api/v1/wellness/wc-o1/acknowledge", R"({"outcome":"fine","note":"n"})").status, 400u);
+  r = Call("POST", "/api/v1/wellness/wc-o1/acknowledge", R"({"outcome":"elder_safe"})");
+  EXPECT_EQ(r.status, 400u);
+  EXPECT_THAT(r.body, HasSubstr("'note' is required"));
+  EXPECT_EQ(Call("POST", "/api/v1/wellness/wc-o9/acknowledge", R"({"outcome":"elder_safe","note":"n"})").status, 404u);
+  r = Call("POST", "/api/v1/wellness/wc-o2/acknowledge", R"({"outcome":"elder_safe","note":"n"})");
   EXPECT_EQ(r.status, 409u);
   EXPECT_THAT(r.body, HasSubstr("closed by duty-officer"));
   publish_status_ = Status::Io("broker down");
-  EXPECT_EQ(Call("POST", "/api/v1/wellness/wc-o1/acknowledge", R"({"outcome":"elder_safe","actor":"a"})").status, 503u);
+  EXPECT_EQ(Call("POST", "/api/v1/wellness/wc-o1/acknowledge", R"({"outcome":"elder_safe","note":"n"})").status, 503u);
 }
 
 TEST_F(CommandRoutesTest, ListsOpenWellnessChecksWithTheirSteps) {

@@ -118,6 +118,7 @@ json CourierJson(const state::Store& store, const Courier& courier, const dispat
           {"shift_end_ms", courier.shift_end_ms},
           {"location_ms", courier.location_ms},
           {"plan_version", courier.plan_version},
+          {"location_at_door", courier.at_door},
           {"route", stops}};
   if (view.door_locations) out["location"] = place(courier.location);
   return out;

@@ -29,9 +29,10 @@ struct CourierView {
   // asks for GCJ-02. Default: WGS-84.
   bool gcj02 = false;
   // A delivery stop's location is an elder's door, and so is the courier's
-  // last position right after a delivery: the console's map needs them, an
-  // operator's terminal does not. Without, both are left out (pickup stops,
-  // at the sites, keep theirs). Default: true.
+  // last position right after a delivery ("location_at_door": true until it
+  // next moves): the console's map needs them, an operator's terminal does
+  // not. Without, both are left out (pickup stops, at the sites, keep
+  // theirs). Default: true.
   bool door_locations = true;
 };
 

@@ -7,6 +7,7 @@
 #include "api/static_site.h"
 #include "codec/encode.h"
 #include "kafka/admin.h"
+#include "service/access.h"
 #include "service/http_routes.h"
 #include "state/keys.h"
 
@@ -16,6 +17,12 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
+
+// `routes` with `access` deciding who may call them.
+api::Router Guarded(const std::shared_ptr<AccessControl>& access, api::Router routes) {
+  routes.SetGuard(AccessControl::AsGuard(access));
+  return routes;
+}
 
 // `routes` and, when there are pages, theirs.
 api::Router WithPages(std::shared_ptr<const api::StaticSite> pages, api::Router routes) {
@@ -185,8 +192,13 @@ Status Service::Start() {
   http_options.port = static_cast<std::uint16_t>(config_.http.port);
   http_options.threads = config_.http.threads;
   http_options.metrics = &metrics_;
+  http_options.max_body_bytes = static_cast<std::size_t>(config_.http.max_body_kb) << 10;
+  const auto access = std::make_shared<AccessControl>(config_.api);
+  if (!access->has_tokens()) {
+    spdlog::warn("no api.tokens configured: every /api/v1 route answers 401 (see docs/configuration.md)");
+  }
   http_ = std::make_unique<api::HttpServer>(
-      http_options, WithPages(pages, MakeRoutes({&metrics_, store_.get(), &ready_, engine_options_,
+      http_options, Guarded(access, WithPages(pages, MakeRoutes({&metrics_, store_.get(), &ready_, engine_options_,
                                 [this](const Event& command) {
                                   // The registry's tombstone first: should the command then fail,
                                   // the elder is still in state and the request can be repeated.
@@ -195,7 +207,7 @@ Status Service::Start() {
                                     if (!s.ok()) return s;
                                   }
                                   return commands_->Publish(command);
-                                }})));
+                                }}))));
   if (Status s = http_->Start(); !s.ok()) {
     return Status::Io("http " + config_.http.address + ":" + std::to_string(config_.http.port) + ": " + s.message());
   }

@@ -93,7 +93,8 @@ class Progress {
 // GET `url` once; returns the HTTP status, or -1 when nothing answered, and
 // the response body in *body when given. Plain http:// and HTTP/1.0 only:
 // enough to see whether the service is up and to read a small JSON answer.
-int HttpGet(const std::string& url, int timeout_ms, std::string* body = nullptr) {
+// A non-empty `token` is sent as "Authorization: Bearer <token>".
+int HttpGet(const std::string& url, int timeout_ms, std::string* body = nullptr, const std::string& token = {}) {
   constexpr std::string_view kScheme = "http://";
   if (url.rfind(kScheme, 0) != 0) return -1;
   const std::string rest = url.substr(kScheme.size());
@@ -117,7 +118,9 @@ int HttpGet(const std::string& url, int timeout_ms, std::string* body = nullptr)
   setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
   int status = -1;
   if (connect(fd, found->ai_addr, found->ai_addrlen) == 0) {
-    const std::string request = "GET " + path + " HTTP/1.0\r\nHost: " + host_port + "\r\n\r\n";
+    std::string request = "GET " + path + " HTTP/1.0\r\nHost: " + host_port + "\r\n";
+    if (!token.empty()) request += "Authorization: Bearer " + token + "\r\n";
+    request += "\r\n";
     if (send(fd, request.data(), request.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(request.size())) {
       // HTTP/1.0: the server closes the connection after the response.
       std::string response;
@@ -438,7 +441,12 @@ Status RunDay(const RunOptions& opt, const std::atomic<bool>* stop, DaySummary* 
       std::string path = g.order_id;
       // '@' is a delimiter in URLs; the API's own ids carry it.
       path.replace(path.find('@'), 1, "%40");
-      const int status = HttpGet(base + "/api/v1/orders/" + path, 2000, &body);
+      int status = HttpGet(base + "/api/v1/orders/" + path, 2000, &body, opt.api_token);
+      // Over the token's request rate (429): wait a second and ask again.
+      for (int tries = 0; status == 429 && tries < 30 && !stopped(); ++tries) {
+        std::this_thread::sleep_for(std::chrono::seconds(1));
+        status = HttpGet(base + "/api/v1/orders/" + path, 2000, &body, opt.api_token);
+      }
       if (status != 200) continue;
       const nlohmann::json order = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
       if (!order.is_object() || !order.contains("status") || !order["status"].is_string()) continue;

@@ -49,6 +49,9 @@ struct RunOptions {
   // When set, wait (up to 30 s, not fatal) for an HTTP 2xx from this URL
   // before the day starts; a URL without a path is probed at /healthz.
   std::string service_url;
+  // Bearer token for the service's API (the standing orders' outcomes are
+  // read from GET /api/v1/orders/{id}); a viewer's is enough. Default: none.
+  std::string api_token;
   // Progress on stderr: one rewritten line on a terminal, else a line per
   // 10%. Default: true.
   bool progress = true;
