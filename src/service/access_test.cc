@@ -9,6 +9,7 @@
 #include "codec/state_codec.h"
 #include "service/http_routes.h"
 #include "service/masking.h"
+#include "service/openapi.h"
 #include "state/keys.h"
 #include "state/memory_store.h"
 
@@ -209,6 +210,31 @@ TEST(AccessTest, WithoutTokensEveryApiRouteIs401AndHealthStillAnswers) {
   EXPECT_EQ(Send(router, "GET", "/healthz").status, 200u);
   EXPECT_EQ(Send(router, "GET", "/api/v1/orders/o1", kAdminToken).status, 401u);
   EXPECT_EQ(Send(router, "POST", "/api/v1/recalls", kAdminToken).status, 401u);
+}
+
+// docs/openapi.yaml says what the guard does, operation by operation.
+TEST(AccessTest, TheApiDescriptionDocumentsThePolicyOfEveryOperation) {
+  const json spec = json::parse(OpenApiJson());
+  EXPECT_EQ(spec["security"], json::parse(R"([{"bearer": []}])"));
+  EXPECT_EQ(spec["components"]["securitySchemes"]["bearer"]["scheme"], "bearer");
+  for (const auto& [path, item] : spec["paths"].items()) {
+    for (const auto& [method, operation] : item.items()) {
+      std::string upper = method;
+      std::transform(upper.begin(), upper.end(), upper.begin(), ::toupper);
+      const Role role = RequiredRole(upper, path);
+      const json& responses = operation["responses"];
+      const std::string where = upper + " " + path;
+      if (role == Role::kNone) {
+        EXPECT_EQ(operation.value("security", json()), json::array()) << where << " is public: security: []";
+        continue;
+      }
+      EXPECT_FALSE(operation.contains("security") && operation["security"].empty()) << where << " needs a token";
+      EXPECT_TRUE(responses.contains("401")) << where;
+      EXPECT_TRUE(responses.contains("429")) << where;
+      EXPECT_EQ(responses.contains("403"), role > Role::kViewer) << where;
+      EXPECT_EQ(responses.contains("413"), operation.contains("requestBody")) << where;
+    }
+  }
 }
 
 // The service's real routes over a store: a viewer's order and ledger are
