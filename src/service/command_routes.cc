@@ -2,13 +2,10 @@
 // act on (wellness checks, standing orders, the audit trail). A command is
 // checked against committed state for a clear 4xx, then published to the
 // commands topic; the area's owner applies it in log order.
-#include <atomic>
-#include <chrono>
-#include <random>
-
 #include <nlohmann/json.hpp>
 
 #include "codec/state_codec.h"
+#include "service/command_util.h"
 #include "service/http_routes.h"
 #include "state/keys.h"
 
@@ -16,68 +13,6 @@ namespace meal::service {
 namespace {
 
 using nlohmann::json;
-
-// Unique across instances and restarts: the engine de-duplicates by id.
-std::string NewCommandId() {
-  static const std::uint64_t instance = std::random_device{}() * 0x9E3779B97F4A7C15ull ^ std::random_device{}();
-  static std::atomic<std::uint64_t> counter{0};
-  const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                       std::chrono::system_clock::now().time_since_epoch()).count();
-  char id[64];
-  std::snprintf(id, sizeof id, "cmd-%llx-%016llx-%llu", static_cast<unsigned long long>(now),
-                static_cast<unsigned long long>(instance), static_cast<unsigned long long>(counter++));
-  return id;
-}
-
-// A command takes its area's stream time, not the wall clock: it happens
-// "now" in the area's event time, moves no timer forward, and a replay
-// applies it at the same point.
-EventTimeMs AreaTime(const state::Store& store, const std::string& area_id) {
-  std::string bytes;
-  std::int64_t t = 0;
-  if (store.Get(state::AreaKey(area_id), &bytes).ok() && state::DecodeOffset(bytes, &t) && t > 0) return t;
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-// The JSON object in the body, or a 400 saying what is wrong.
-std::optional<api::Response> ParseBody(const api::Request& req, json* body) {
-  *body = json::parse(req.body, nullptr, /*allow_exceptions=*/false);
-  if (body->is_discarded() || !body->is_object()) return api::Error(400, "the body must be a JSON object");
-  return std::nullopt;
-}
-
-// body[key] as a non-empty string of at most `max` bytes (or "" when optional).
-std::optional<api::Response> Text(const json& body, const char* key, bool required, std::size_t max, std::string* out) {
-  const auto it = body.find(key);
-  if (it == body.end() || it->is_null()) {
-    if (required) return api::Error(400, std::string("'") + key + "' is required");
-    out->clear();
-    return std::nullopt;
-  }
-  if (!it->is_string()) return api::Error(400, std::string("'") + key + "' must be a string");
-  *out = it->get<std::string>();
-  if (required && out->empty()) return api::Error(400, std::string("'") + key + "' must not be empty");
-  if (out->size() > max) return api::Error(400, std::string("'") + key + "' is longer than " + std::to_string(max) + " bytes");
-  return std::nullopt;
-}
-
-// The audit trail's "who": the name of the token the guard accepted. A body's
-// "actor" is not trusted (and ignored): anyone could write any name there.
-std::optional<api::Response> Actor(const api::Request& req, std::string* actor) {
-  if (req.actor.empty()) return api::Error(401, "an operator's command needs a bearer token");
-  *actor = req.actor;
-  return std::nullopt;
-}
-
-api::Response Accepted(const Event& e, const char* action) {
-  return api::Json(202, {{"command_id", e.event_id}, {"area_id", e.area_id}, {"action", action}, {"time_ms", e.time_ms}});
-}
-
-api::Response Publish(const RouteContext& ctx, const Event& e, const char* action) {
-  if (Status s = ctx.publish_command(e); !s.ok()) return api::Error(503, s.message());
-  return Accepted(e, action);
-}
 
 json CaseJson(const WellnessCase& c) {
   json steps = json::array();
@@ -103,17 +38,14 @@ std::optional<WellnessOutcome> OutcomeOf(std::string_view name) {
   return std::nullopt;
 }
 
-constexpr std::size_t kMaxIdBytes = 128;
-constexpr std::size_t kMaxTextBytes = 1024;
-
 api::Response PostRecall(const RouteContext& ctx, const api::Request& req) {
   json body;
   if (auto bad = ParseBody(req, &body)) return *bad;
   std::string site_id, batch_id, actor, reason;
-  if (auto bad = Text(body, "site_id", true, kMaxIdBytes, &site_id)) return *bad;
-  if (auto bad = Text(body, "batch_id", true, kMaxIdBytes, &batch_id)) return *bad;
+  if (auto bad = Text(body, "site_id", true, kMaxCommandIdBytes, &site_id)) return *bad;
+  if (auto bad = Text(body, "batch_id", true, kMaxCommandIdBytes, &batch_id)) return *bad;
   if (auto bad = Actor(req, &actor)) return *bad;
-  if (auto bad = Text(body, "reason", true, kMaxTextBytes, &reason)) return *bad;
+  if (auto bad = Text(body, "reason", true, kMaxCommandTextBytes, &reason)) return *bad;
   std::string bytes;
   Site site;
   if (!ctx.store->Get(state::SiteKey(site_id), &bytes).ok()) return api::Error(404, "no site " + site_id);
@@ -134,7 +66,7 @@ api::Response PostAcknowledge(const RouteContext& ctx, const api::Request& req) 
   if (auto bad = Text(body, "outcome", true, 64, &outcome_name)) return *bad;
   if (auto bad = Actor(req, &actor)) return *bad;
   // The "why" of the audit trail: what was found, whom the office reached.
-  if (auto bad = Text(body, "note", true, kMaxTextBytes, &note)) return *bad;
+  if (auto bad = Text(body, "note", true, kMaxCommandTextBytes, &note)) return *bad;
   const auto outcome = OutcomeOf(outcome_name);
   if (!outcome) {
     return api::Error(400, "'outcome' must be one of elder_safe, elder_needed_help, taken_to_hospital, "
@@ -158,7 +90,7 @@ api::Response EraseElderRequest(const RouteContext& ctx, const api::Request& req
   if (auto bad = ParseBody(req, &body)) return *bad;
   std::string actor, reason;
   if (auto bad = Actor(req, &actor)) return *bad;
-  if (auto bad = Text(body, "reason", true, kMaxTextBytes, &reason)) return *bad;
+  if (auto bad = Text(body, "reason", true, kMaxCommandTextBytes, &reason)) return *bad;
   std::string bytes;
   Elder elder;
   if (!ctx.store->Get(state::ElderKey(elder_id), &bytes).ok()) return api::Error(404, "no registered elder " + elder_id);
