@@ -6,6 +6,7 @@
 
 #include "codec/state_codec.h"
 #include "common/geo.h"
+#include "service/access.h"
 #include "service/http_routes.h"
 #include "state/keys.h"
 
@@ -13,16 +14,6 @@ namespace meal::service {
 namespace {
 
 using nlohmann::json;
-
-const char* RoleName(api::Role role) {
-  switch (role) {
-    case api::Role::kViewer: return "viewer";
-    case api::Role::kDispatcher: return "dispatcher";
-    case api::Role::kAdmin: return "admin";
-    case api::Role::kNone: break;
-  }
-  return "none";
-}
 
 // GET /api/v1/session: the token's name and role, as the guard found them.
 api::Response Session(const api::Request& req) {
