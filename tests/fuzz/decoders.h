@@ -27,7 +27,8 @@ enum class Decoder : std::uint8_t {
   kWellness,
   kAudit,
   kOutbox,
+  kAlert,
 };
-inline constexpr std::uint8_t kDecoderCount = static_cast<std::uint8_t>(Decoder::kOutbox) + 1;
+inline constexpr std::uint8_t kDecoderCount = static_cast<std::uint8_t>(Decoder::kAlert) + 1;
 
 }  // namespace meal::fuzz

@@ -74,6 +74,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     case Decoder::kOutbox:
       RoundTrip<codec::OutboxEntry>(bytes, codec::DecodeOutbox, codec::EncodeOutbox);
       break;
+    case Decoder::kAlert:
+      RoundTrip<StoredAlert>(bytes, codec::DecodeStoredAlert, codec::EncodeStoredAlert);
+      break;
   }
   return 0;
 }

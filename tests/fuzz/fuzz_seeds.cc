@@ -134,6 +134,13 @@ void DecodeSeeds(const fs::path& dir) {
   Seed(dir, "state-wellness", Decoder::kWellness, codec::EncodeWellnessCase(SampleWellness("w2", true)));
   Seed(dir, "state-audit", Decoder::kAudit, codec::EncodeAudit(SampleAudit()));
   Seed(dir, "state-outbox", Decoder::kOutbox, codec::EncodeOutbox(SampleOutbox()));
+  Seed(dir, "state-alert", Decoder::kAlert, codec::EncodeStoredAlert(SampleAlert(true)));
+  Seed(dir, "commands-reassign", Decoder::kCommands,
+       codec::EncodeCommand({"cmd-3", "area-1", kT0, ReassignOrder{"o1", "c1", "operator-1", "nearer"}}));
+  Seed(dir, "commands-hold", Decoder::kCommands,
+       codec::EncodeCommand({"cmd-4", "area-1", kT0, HoldOrder{"o1", "operator-1", "elder away"}}));
+  Seed(dir, "commands-ack-alert", Decoder::kCommands,
+       codec::EncodeCommand({"cmd-5", "area-1", kT0, AcknowledgeAlert{"wellness/o1/0", "operator-1", "seen"}}));
 }
 
 std::string Request(const std::string& method, const std::string& target, const std::string& body = "") {
@@ -159,6 +166,11 @@ void HttpSeeds(const fs::path& dir) {
   Write(dir / "acknowledge", Request("POST", "/api/v1/wellness/w1/acknowledge",
                                      R"({"outcome":"elder_safe","actor":"op","note":"answered"})"));
   Write(dir / "erase", Request("DELETE", "/api/v1/elders/elder-1", R"({"actor":"op","reason":"moved away"})"));
+  Write(dir / "alerts", Request("GET", "/api/v1/alerts?status=open&kind=WELLNESS_CHECK&limit=1"));
+  Write(dir / "alert-acknowledge",
+        Request("POST", "/api/v1/alerts/wellness%2Fo1%2F0/acknowledge", R"({"note":"seen"})"));
+  Write(dir / "reassign", Request("POST", "/api/v1/orders/o1/reassign", R"({"courier_id":"c1","reason":"nearer"})"));
+  Write(dir / "hold", Request("POST", "/api/v1/orders/o1/hold", R"({"reason":"elder away"})"));
   Write(dir / "chunked", "POST /api/v1/recalls HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
                          "5\r\n{\"a\":\r\n3\r\n\"b\"\r\n1\r\n}\r\n0\r\n\r\n");
 }

@@ -121,6 +121,22 @@ inline AuditEntry SampleAudit() {
 
 inline codec::OutboxEntry SampleOutbox() { return {"meal.alerts", "area-1", "payload", kT0}; }
 
+inline StoredAlert SampleAlert(bool acknowledged) {
+  StoredAlert a;
+  a.alert = {"wellness/o1/0", "area-1", kT0, AlertKind::kWellnessCheck, Severity::kCritical, "o1", "c1", "elder-1",
+             "site-1", "nobody answered the door", "w1"};
+  if (acknowledged) {
+    a.alert.alert_id = "late/o1";
+    a.alert.kind = AlertKind::kLateRisk;
+    a.alert.case_id.clear();
+    a.acknowledged = true;
+    a.acknowledged_by = "operator-1";
+    a.note = "courier told";
+    a.acknowledged_ms = kT0 + 60'000;
+  }
+  return a;
+}
+
 // Every sample under its real key, as the engine would have committed it.
 inline state::WriteSet SampleState() {
   state::WriteSet w;
@@ -136,6 +152,10 @@ inline state::WriteSet SampleState() {
   w.Put(state::WellnessKey("w1"), codec::EncodeWellnessCase(SampleWellness("w1", false)));
   w.Put(state::WellnessKey("w2"), codec::EncodeWellnessCase(SampleWellness("w2", true)));
   w.Put(state::AuditKey(kT0, "cmd-1"), codec::EncodeAudit(SampleAudit()));
+  for (bool acknowledged : {false, true}) {
+    const StoredAlert a = SampleAlert(acknowledged);
+    w.Put(state::AlertKey(a.alert.alert_id), codec::EncodeStoredAlert(a));
+  }
   return w;
 }
 
