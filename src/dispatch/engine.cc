@@ -1371,6 +1371,7 @@ void Engine::PutAlert(StoredAlert alert) {
     ++open_alerts_by_kind_[static_cast<std::size_t>(alert.alert.kind)];
     open_alerts_.insert_or_assign(id, alert);
   }
+  deleted_alerts_.erase(id);  // its put follows the deletion in the same commit
   alert_writes_.insert_or_assign(id, std::move(alert));
 }
 
@@ -1380,6 +1381,7 @@ void Engine::DeleteAlert(const std::string& alert_id) {
     open_alerts_.erase(it);
   }
   alert_writes_.erase(alert_id);
+  deleted_alerts_.insert(alert_id);
   deleted_keys_.push_back(state::AlertKey(alert_id));
 }
 
@@ -1389,7 +1391,8 @@ void Engine::ScanStoredAlerts(const std::function<void(StoredAlert&)>& fn) const
   // A record that does not decode is left as it is: meal-admin verify reports it.
   store_->Scan(state::kAlertPrefix, [&](std::string_view key, std::string_view value) {
     const std::string id(key.substr(state::kAlertPrefix.size()));
-    if (open_alerts_.contains(id) || alert_writes_.contains(id)) return true;
+    // Newer in memory, or deleted since the last commit (the store still has it).
+    if (open_alerts_.contains(id) || alert_writes_.contains(id) || deleted_alerts_.contains(id)) return true;
     StoredAlert a;
     if (codec::DecodeStoredAlert(value, &a).ok()) found.push_back(std::move(a));
     return true;
@@ -1635,6 +1638,7 @@ void Engine::CollectChanges(state::WriteSet* changes) {
   for (const AuditEntry& a : new_audit_) changes->Put(state::AuditKey(a.time_ms, a.command_id), codec::EncodeAudit(a));
   for (const auto& [id, a] : alert_writes_) changes->Put(state::AlertKey(id), codec::EncodeStoredAlert(a));
   alert_writes_.clear();
+  deleted_alerts_.clear();
   for (const auto& [site, batch] : new_recalls_) changes->Put(state::RecallKey(site, batch), {});
   dirty_standing_.clear();
   dirty_wellness_.clear();

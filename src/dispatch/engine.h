@@ -355,6 +355,7 @@ class Engine {
   std::vector<std::string> new_seen_;
   std::vector<LedgerEntry> new_ledger_;
   std::map<std::string, StoredAlert> alert_writes_;  // by alert id, the latest
+  std::set<std::string> deleted_alerts_;             // ids whose deletion is not committed yet
 };
 
 }  // namespace meal::dispatch

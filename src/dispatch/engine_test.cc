@@ -2240,5 +2240,27 @@ TEST_F(EngineRetentionTest, TheAlertsOfPurgedOrdersGoWithThemAcknowledgedOnesAbo
   EXPECT_EQ(engine.open_alerts_by_kind()[static_cast<std::size_t>(AlertKind::kUnassignable)], 0);
   EXPECT_EQ(engine.FindOpenAlert("unassignable/o1/1"), nullptr);
 }
+
+TEST_F(EngineRetentionTest, AnAlertThePurgeDeletedStaysDeletedWhenAnErasureFollowsInTheSameCommit) {
+  const EventTimeMs t = kT0 + 2 * kHourMs;
+  apply("p1", t, OrderPlaced{"o1", "site-1", "elder-1", 1, MealClass::kHot, t + kHourMs, t + 2 * kHourMs});
+  apply("r1", t + kMinuteMs, OrderReady{"o1"});  // unassignable/o1/1, about elder-1
+  apply("x1", t + 2 * kMinuteMs, OrderCancelled{"o1", "no courier"});
+  // The purge and the erasure in one batch: the alert is still in the store
+  // when the erasure looks for the elder's alerts there.
+  ASSERT_EQ(engine.Apply(Event{"tick", "area-1", kT0 + 3 * 24 * kHourMs + kHourMs, Tick{}}, &out).outcome,
+            ApplyOutcome::kApplied);
+  ASSERT_EQ(engine.FindOrder("o1"), nullptr);
+  ASSERT_EQ(engine.Apply(Event{"erase", "area-1", kT0 + 3 * 24 * kHourMs + kHourMs, EraseElder{"elder-1", "ops", "x"}},
+                         &out)
+                .outcome,
+            ApplyOutcome::kApplied);
+  state::WriteSet changes;
+  engine.CollectChanges(&changes);
+  ASSERT_TRUE(store.Commit(changes).ok());
+  std::string bytes;
+  EXPECT_FALSE(store.Get(state::AlertKey("unassignable/o1/1"), &bytes).ok());
+}
+
 }  // namespace
 }  // namespace meal::dispatch
