@@ -17,6 +17,7 @@ import { ARTIFACTS_DIR, CHROMIUM, playwright, Run, SOURCE_DIR, TOKENS, waitFor, 
 const skip = whyNotRunnable() ?? false;
 const SECOND = 1000;
 const VIEWPORT = { width: 1600, height: 1000 };
+const DOC_IMAGES = new Set(['console.png', 'dashboard.png', 'route-sheet.png']);  // in docs/img
 
 let run;
 let browser;
@@ -58,12 +59,20 @@ async function screenshot(p, name) {
   await p.waitForFunction(() => document.querySelectorAll('#toasts .toast').length === 0, null, { timeout: 15 * SECOND });
   const file = path.join(ARTIFACTS_DIR, name);
   await p.screenshot({ path: file });
-  // MEAL_UPDATE_DOC_IMAGES=1 also refreshes the README's copies.
-  if (process.env.MEAL_UPDATE_DOC_IMAGES === '1') {
+  // MEAL_UPDATE_DOC_IMAGES=1 also refreshes the copies the README shows.
+  if (process.env.MEAL_UPDATE_DOC_IMAGES === '1' && DOC_IMAGES.has(name)) {
     mkdirSync(path.join(SOURCE_DIR, 'docs/img'), { recursive: true });
     copyFileSync(file, path.join(SOURCE_DIR, 'docs/img', name));
   }
   return file;
+}
+
+// Each step starts from a quiet console: no dialog open, no selection.
+async function settle(p) {
+  await p.evaluate(() => document.querySelectorAll('dialog[open]').forEach((d) => d.close()));
+  await p.locator('[data-testid=search]').fill('');
+  await p.locator('header.topbar h1').click();
+  await p.keyboard.press('Escape');
 }
 
 async function search(p, text) {
@@ -88,7 +97,7 @@ after(async () => {
 test('a dispatcher signs in with a token', { skip }, async () => {
   await signIn(page, TOKENS.dispatcher);
   assert.match(await page.locator('[data-testid=who]').innerText(), /demo-dispatcher/);
-  assert.equal(await page.locator('h1').innerText(), '助餐配送调度台');  // Chinese by default
+  assert.equal(await page.locator('header.topbar h1').innerText(), '助餐配送调度台');  // Chinese by default
   // The token stays in this tab only.
   assert.equal(await page.evaluate(() => sessionStorage.getItem('meal-dispatch.token')), TOKENS.dispatcher);
   assert.equal(await page.evaluate(() => localStorage.getItem('meal-dispatch.token')), null);
@@ -141,6 +150,7 @@ async function pickReassignment(exclude) {
 }
 
 test('an order is reassigned (select, then a courier) and shows on the new courier\'s route', { skip }, async () => {
+  await settle(page);
   const tried = new Set();
   let done = null;
   // The courier may collect the chosen order before the command is applied
@@ -185,7 +195,7 @@ test('an order is reassigned (select, then a courier) and shows on the new couri
 });
 
 test('dragging an order onto a courier asks to reassign it', { skip }, async () => {
-  await search(page, '');
+  await settle(page);
   const item = page.locator('#orders-list li[draggable=true]').first();
   await item.waitFor({ timeout: 60 * SECOND });
   const orderId = await item.getAttribute('data-order-id');
@@ -204,6 +214,7 @@ test('dragging an order onto a courier asks to reassign it', { skip }, async () 
 });
 
 test('a wellness check is first in the inbox and is acknowledged with a note', { skip }, async () => {
+  await settle(page);
   const item = page.locator('#alerts-list li[data-case-id]').first();
   await item.waitFor({ timeout: 240 * SECOND });
   // Wellness checks come before any other alert.
@@ -221,20 +232,19 @@ test('a wellness check is first in the inbox and is acknowledged with a note', {
 });
 
 test('the language switches to English and back', { skip }, async () => {
+  await settle(page);
   await page.locator('[data-testid=lang]').click();
-  await page.waitForFunction(() => document.querySelector('h1')?.textContent === 'Meal dispatch console', null, { timeout: 5 * SECOND });
+  await page.waitForFunction(() => document.querySelector('header.topbar h1')?.textContent === 'Meal dispatch console', null, { timeout: 5 * SECOND });
   assert.match(await page.locator('#unassigned-title').innerText(), /Unassigned/);
   assert.match(await page.locator('#alerts-title').innerText(), /Alert inbox/);
   assert.equal(await page.evaluate(() => document.documentElement.lang), 'en');
   await page.locator('[data-testid=lang]').click();
-  await page.waitForFunction(() => document.querySelector('h1')?.textContent === '助餐配送调度台', null, { timeout: 5 * SECOND });
+  await page.waitForFunction(() => document.querySelector('header.topbar h1')?.textContent === '助餐配送调度台', null, { timeout: 5 * SECOND });
   assert.match(await page.locator('#unassigned-title').innerText(), /待分配/);
 });
 
 test('the keyboard reaches the lists, opens an order and shows the help', { skip }, async () => {
-  await search(page, '');
-  await page.locator('h1').click();  // focus out of the search box
-  await page.keyboard.press('Escape');
+  await settle(page);  // focus on no list, nothing selected
   await page.keyboard.press('o');
   assert.ok(await page.evaluate(() => !!document.activeElement?.closest('#orders-list')));
   await page.keyboard.press('ArrowDown');
@@ -255,7 +265,7 @@ test('a courier\'s route sheet prints on its own', { skip }, async () => {
     120 * SECOND,
     500,
   );
-  await search(page, '');
+  await settle(page);
   await page.locator(`#couriers-list li[data-courier-id="${courierId}"]`).click();
   await page.locator('[data-testid=print-sheet]').click();
   await page.waitForFunction(() => window.__printed >= 1, null, { timeout: 5 * SECOND });
@@ -271,8 +281,7 @@ test('a courier\'s route sheet prints on its own', { skip }, async () => {
 });
 
 test('screenshot of the console', { skip }, async () => {
-  await search(page, '');
-  await page.keyboard.press('Escape');
+  await settle(page);
   await page.locator('svg.map circle.order').first().waitFor({ timeout: 10 * SECOND });
   // An order on its way, with its timeline and its courier's route highlighted.
   const moving = page.locator('#orders-list li[data-status=PICKED_UP], #orders-list li[data-status=ASSIGNED]').first();
@@ -286,7 +295,7 @@ test('screenshot of the console', { skip }, async () => {
 
 test('the dashboard charts the service\'s metrics', { skip }, async () => {
   const dash = dashboard;
-  assert.equal(await dash.locator('h1').innerText(), '助餐配送运营看板');
+  assert.equal(await dash.locator('header.topbar h1').innerText(), '助餐配送运营看板');
   // Open since the run began: rates need two scrapes, and there have been many more.
   await dash.waitForFunction(() => Number(document.body.dataset.scrapes ?? 0) >= 4, null, { timeout: 30 * SECOND });
   await dash.locator('[data-testid=chart-events][data-series]:not([data-series="0"]) canvas').waitFor({ timeout: 10 * SECOND });

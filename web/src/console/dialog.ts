@@ -65,6 +65,7 @@ export function askConfirm(request: DialogRequest): Promise<DialogAnswer | null>
     });
     form.querySelector('button[value=cancel]')!.addEventListener('click', () => finish(null));
     dialog.addEventListener('cancel', () => finish(null));
+    dialog.addEventListener('close', () => finish(null));  // closed some other way
     document.body.append(dialog);
     dialog.showModal();
     (select ?? textarea).focus();

@@ -1,8 +1,10 @@
 // Keyboard-usable lists: every item is focusable, ↑/↓/Home/End move
-// between items, Enter opens one. A list is redrawn whole on each change,
-// and the item that had the focus gets it back.
+// between items, Enter opens one. A list is redrawn on every change, but an
+// item whose markup is unchanged keeps its element: a busy stream must not
+// swallow a click (a press and a release on two different elements make no
+// click), a drag or the keyboard focus.
 
-import { fill, h } from '../shared/dom';
+import { h } from '../shared/dom';
 import { t } from '../shared/i18n';
 
 // Items drawn at most per list; the rest is counted.
@@ -14,37 +16,63 @@ export interface ListSpec<T> {
   onOpen: (item: T) => void;
 }
 
+interface Drawn {
+  li: HTMLElement;
+  markup: string;  // as rendered, before tabindex: what "unchanged" compares
+}
+
+const drawn = new WeakMap<HTMLUListElement, Map<string, Drawn>>();
+
 export function renderList<T>(ul: HTMLUListElement, items: T[], spec: ListSpec<T>): void {
   const active = document.activeElement;
   const focusedKey = active instanceof HTMLElement && ul.contains(active) ? active.closest('li')?.dataset.key : undefined;
   const focusWasOnItem = active instanceof HTMLElement && active.tagName === 'LI' && ul.contains(active);
+  const before = drawn.get(ul) ?? new Map<string, Drawn>();
+  const now = new Map<string, Drawn>();
   const shown = items.slice(0, MAX_ITEMS);
   const lis = shown.map((item) => {
-    const li = spec.render(item);
-    li.dataset.key = spec.key(item);
-    li.tabIndex = -1;
-    li.setAttribute('role', 'option');
-    li.addEventListener('click', (e) => {
+    const key = spec.key(item);
+    const fresh = spec.render(item);
+    fresh.dataset.key = key;
+    const markup = fresh.outerHTML;
+    const kept = before.get(key);
+    if (kept && kept.markup === markup) {
+      now.set(key, kept);
+      return kept.li;
+    }
+    fresh.setAttribute('role', 'option');
+    fresh.addEventListener('click', (e) => {
       if ((e.target as Element).closest('button, a')) return;
       spec.onOpen(item);
     });
-    li.addEventListener('keydown', (e) => {
-      if (e.key === 'Enter' && e.target === li) {
+    fresh.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter' && e.target === fresh) {
         e.preventDefault();
         spec.onOpen(item);
       }
     });
-    return li;
+    now.set(key, { li: fresh, markup });
+    return fresh;
   });
-  if (lis.length === 0) {
-    fill(ul, h('li', { class: 'empty', role: 'option', 'aria-disabled': 'true' }, t('list.empty')));
-  } else {
-    fill(ul, lis, items.length > shown.length ? h('li', { class: 'more', 'aria-disabled': 'true' }, t('list.more', { count: items.length - shown.length })) : null);
+  drawn.set(ul, now);
+
+  const wanted: Element[] = [...lis];
+  if (lis.length === 0) wanted.push(h('li', { class: 'empty', role: 'option', 'aria-disabled': 'true' }, t('list.empty')));
+  if (items.length > shown.length) {
+    wanted.push(h('li', { class: 'more', 'aria-disabled': 'true' }, t('list.more', { count: items.length - shown.length })));
   }
+  // Remove what is gone, then put the rest in order, moving only what is out of place.
+  const keep = new Set(wanted);
+  for (const child of [...ul.children]) if (!keep.has(child)) child.remove();
+  wanted.forEach((el, i) => {
+    if (ul.children[i] !== el) ul.insertBefore(el, ul.children[i] ?? null);
+  });
+
   // One tab stop per list: the focused item, else the first.
   const again = focusedKey !== undefined ? lis.find((li) => li.dataset.key === focusedKey) : undefined;
+  for (const li of lis) li.tabIndex = -1;
   (again ?? lis[0])?.setAttribute('tabindex', '0');
-  if (again && focusWasOnItem) again.focus();
+  if (again && focusWasOnItem && document.activeElement !== again) again.focus();
 }
 
 // Arrow-key movement inside `ul` (installed once per list).

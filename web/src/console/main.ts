@@ -111,6 +111,8 @@ class Console {
   // While an order is dragged, the lists are not redrawn: that would remove
   // the dragged item and its drop targets and cancel the drag.
   private dragging = false;
+  private sitesTimer: number | undefined;
+  private sitesLoadedAt = 0;
   private readonly el: Record<string, HTMLElement> = {};
   private map!: MapView;
 
@@ -275,7 +277,10 @@ class Console {
       api.get<{ cases: WellnessCase[] }>('/api/v1/wellness?status=open'),
       api.getAll<Alert>('/api/v1/alerts?status=open&limit=500', 'alerts', 4),
     ]);
-    if (sites.status === 'fulfilled') this.state.setSites(sites.value.sites);
+    if (sites.status === 'fulfilled') {
+      this.state.setSites(sites.value.sites);
+      this.sitesLoadedAt = Date.now();
+    }
     if (couriers.status === 'fulfilled') for (const c of couriers.value.couriers) this.state.upsertCourier(c);
     if (finished.status === 'fulfilled') for (const o of finished.value.orders) this.state.upsertOrder(o);
     if (orders.status === 'fulfilled') for (const o of orders.value) this.state.upsertOrder(o);
@@ -301,12 +306,32 @@ class Console {
   }
 
   private applyMessage(m: StreamMessage): void {
+    // The stream brings no sites: a site not known yet is fetched.
+    const sites = m.type === 'order' ? [m.order.site_id] : m.type === 'snapshot' ? m.orders.map((o) => o.site_id) : [];
+    if (sites.some((id) => id && !this.state.sites.has(id))) this.refreshSites();
     const caseId = this.state.apply(m);
     if (caseId) void this.refreshCase(caseId);
     if (m.type === 'order' && this.selection?.kind === 'order' && this.selection.id === m.order.order_id && !m.order.timeline) {
       void this.fetchOrder(m.order.order_id);
     }
     this.schedule(false);
+  }
+
+  // Reloads the sites, at most once every 5 s.
+  private refreshSites(): void {
+    if (this.sitesTimer !== undefined) return;
+    const wait = Math.max(0, this.sitesLoadedAt + 5000 - Date.now());
+    this.sitesTimer = window.setTimeout(async () => {
+      this.sitesLoadedAt = Date.now();
+      try {
+        this.state.setSites((await this.api.get<{ sites: Site[] }>('/api/v1/sites')).sites);
+        this.schedule(true);
+      } catch (e) {
+        console.warn('console: sites', e);
+      } finally {
+        this.sitesTimer = undefined;
+      }
+    }, wait);
   }
 
   private async refreshCase(caseId: string): Promise<void> {

@@ -50,6 +50,9 @@ const CHARTS: ChartSpec[] = [
   { id: 'alerts', title: 'dash.alerts', set: (m) => m.openAlerts, label: (kind) => tOr('kind', kind), format: count, min: 0, atLeast: 5 },
 ];
 
+// Times on the x axis: the scrapes' wall-clock time, to the second.
+let wallClock = new Intl.DateTimeFormat(lang(), { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
+
 // One uPlot chart, made again when its set of series changes (a new topic,
 // partition or alert kind) or the language does.
 class LiveChart {
@@ -101,7 +104,12 @@ class LiveChart {
         },
       },
       axes: [
-        { stroke: '#5f6b7a', grid: { stroke: '#eef1f4' } },
+        {
+          stroke: '#5f6b7a',
+          grid: { stroke: '#eef1f4' },
+          space: 70,
+          values: (_u, vals) => vals.map((v) => (v == null ? '' : wallClock.format(v * 1000))),
+        },
         { stroke: '#5f6b7a', grid: { stroke: '#eef1f4' }, size: 72, values: (_u, vals) => vals.map((v) => (v == null ? '' : format(v))) },
       ],
       series: [
@@ -217,6 +225,7 @@ async function loop(): Promise<void> {
 }
 
 onLangChange(() => {
+  wallClock = new Intl.DateTimeFormat(lang(), { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
   applyI18n(document);
   document.title = t('app.dashboard');
   for (const chart of charts) chart.update(true);
