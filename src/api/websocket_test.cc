@@ -123,26 +123,6 @@ class WsClient {
   websocket::stream<tcp::socket> ws_;
 };
 
-// An upgrade request written by hand, for the server's answer when it
-// declines (Beast's client does not hand that over).
-http::response<http::string_body> RawUpgrade(std::uint16_t port, const std::string& target) {
-  net::io_context ioc;
-  tcp::socket socket(ioc);
-  SetReadTimeout(socket);
-  socket.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
-  http::request<http::empty_body> request{http::verb::get, target, 11};
-  request.set(http::field::host, "127.0.0.1");
-  request.set(http::field::upgrade, "websocket");
-  request.set(http::field::connection, "Upgrade");
-  request.set(http::field::sec_websocket_version, "13");
-  request.set(http::field::sec_websocket_key, "dGhlIHNhbXBsZSBub25jZQ==");
-  http::write(socket, request);
-  beast::flat_buffer buffer;
-  http::response<http::string_body> response;
-  http::read(socket, buffer, response);
-  return response;
-}
-
 template <class Predicate>
 bool WaitUntil(Predicate done) {
   // Bounded wait on state another thread changes; polls, never guesses a delay.

@@ -115,6 +115,10 @@ const std::map<std::string, Field>& Fields() {
       {"http.address", Str("http.address", [](Config& c) -> auto& { return c.http.address; })},
       {"http.port", Int("http.port", [](Config& c) -> auto& { return c.http.port; }, 0, 65535)},
       {"http.threads", Int("http.threads", [](Config& c) -> auto& { return c.http.threads; }, 1, 64)},
+      {"http.tls_cert", OptionalStr("http.tls_cert", [](Config& c) -> auto& { return c.http.tls_cert; })},
+      {"http.tls_key", OptionalStr("http.tls_key", [](Config& c) -> auto& { return c.http.tls_key; })},
+      {"http.max_ws_clients", Int("http.max_ws_clients", [](Config& c) -> auto& { return c.http.max_ws_clients; }, 1, 100000)},
+      {"http.ws_queue_messages", Int("http.ws_queue_messages", [](Config& c) -> auto& { return c.http.ws_queue_messages; }, 1, 1000000)},
       {"http.web_dir", OptionalStr("http.web_dir", [](Config& c) -> auto& { return c.http.web_dir; })},
       {"http.max_body_kb", Int("http.max_body_kb", [](Config& c) -> auto& { return c.http.max_body_kb; }, 1, 65536)},
       {"api.requests_per_s", Real("api.requests_per_s", [](Config& c) -> auto& { return c.api.requests_per_s; }, 0.01, 1e6)},
@@ -388,6 +392,11 @@ Status LoadConfig(const std::string& path, const std::vector<std::string>& overr
       parsed = toml::table{{"v", value}};  // a bare word is a string
     }
     if (Status s = Apply(key, *parsed.get("v"), out); !s.ok()) return s;
+  }
+  if (out->http.tls_cert.empty() != out->http.tls_key.empty()) {
+    const char* missing = out->http.tls_cert.empty() ? "http.tls_cert" : "http.tls_key";
+    return Status::Invalid(std::string("config key '") + missing +
+                           "': empty, but TLS needs both http.tls_cert and http.tls_key");
   }
   if (Status s = CheckOneOf("log.level", out->log.level, {"trace", "debug", "info", "warn", "error", "critical", "off"});
       !s.ok()) {

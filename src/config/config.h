@@ -49,6 +49,19 @@ struct HttpConfig {
   // web/README.md), served at /, /console/, /dashboard/ and /assets/, read
   // once at start-up. Empty: no pages are served.
   std::string web_dir;
+  // PEM files of the server's certificate (chain) and its unencrypted
+  // private key. Both set: HTTPS and WSS only, on the same port (a plain
+  // HTTP request gets a 400); both empty: plain HTTP. A missing or bad file
+  // stops start-up naming the key. Default: empty (plain HTTP).
+  std::string tls_cert;
+  std::string tls_key;
+  // WebSocket stream clients at once (GET /api/v1/stream); one more gets
+  // 429. Default: 64.
+  int max_ws_clients = 64;
+  // Messages a stream client may have waiting to be sent; a client that
+  // falls further behind is closed with code 1013 so the others (and the
+  // engine) never wait for it. Default: 1024.
+  int ws_queue_messages = 1024;
 };
 
 // One [[api.tokens]] entry: a bearer token the API accepts. Only the

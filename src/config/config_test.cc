@@ -18,7 +18,7 @@ using ::testing::HasSubstr;
 
 // Fields declared in config.h: kafka 5, topics 8, state 3, http 3,
 // dispatch 12, pipeline 2, log 1.
-constexpr int kFieldCount = 65;
+constexpr int kFieldCount = 69;
 
 // Each test gets its own directory for the TOML files it writes.
 class ConfigTest : public ::testing::Test {
@@ -511,6 +511,29 @@ TEST_F(ConfigTest, WebDirIsOptional) {
   ASSERT_TRUE(LoadConfig("", {"http.web_dir=\"\""}, &c).ok());
   EXPECT_EQ(c.http.web_dir, "");
   EXPECT_FALSE(LoadConfig("", {"http.web_dir=3"}, &c).ok());
+}
+
+TEST_F(ConfigTest, TlsNeedsBothFilesAndStreamLimitsAreChecked) {
+  Config c;
+  ASSERT_TRUE(LoadConfig("", {}, &c).ok());
+  EXPECT_EQ(c.http.tls_cert, "");  // plain HTTP
+  EXPECT_EQ(c.http.max_ws_clients, 64);
+  EXPECT_EQ(c.http.ws_queue_messages, 1024);
+  ASSERT_TRUE(LoadText("[http]\ntls_cert = \"/etc/tls/cert.pem\"\ntls_key = \"/etc/tls/key.pem\"\n"
+                       "max_ws_clients = 5\nws_queue_messages = 10\n",
+                       {}, &c)
+                  .ok());
+  EXPECT_EQ(c.http.tls_key, "/etc/tls/key.pem");
+  EXPECT_EQ(c.http.max_ws_clients, 5);
+  EXPECT_EQ(c.http.ws_queue_messages, 10);
+  Status s = LoadConfig("", {"http.tls_cert=/etc/tls/cert.pem"}, &c);
+  EXPECT_THAT(s.message(), HasSubstr("'http.tls_key': empty, but TLS needs both"));
+  s = LoadConfig("", {"http.tls_key=/etc/tls/key.pem"}, &c);
+  EXPECT_THAT(s.message(), HasSubstr("'http.tls_cert'"));
+  s = LoadConfig("", {"http.max_ws_clients=0"}, &c);
+  EXPECT_THAT(s.message(), HasSubstr("'http.max_ws_clients'"));
+  s = LoadConfig("", {"http.ws_queue_messages=0"}, &c);
+  EXPECT_THAT(s.message(), HasSubstr("'http.ws_queue_messages'"));
 }
 
 TEST_F(ConfigTest, DescribeDefaultsListsEveryKey) {

@@ -337,6 +337,7 @@ api::Router MakeRoutes(RouteContext ctx) {
   AddCommandRoutes(router, ctx);
   AddOperatorRoutes(router, ctx);
   AddConsoleRoutes(router, ctx);
+  AddStreamRoutes(router, ctx);
   return router;
 }
 

@@ -7,6 +7,7 @@
 #include <functional>
 
 #include "api/http_server.h"
+#include "api/stream_hub.h"
 #include "dispatch/engine.h"
 #include "metrics/registry.h"
 #include "state/store.h"
@@ -21,6 +22,9 @@ struct RouteContext {
   // Publishes an operator's command to the commands topic and waits for the
   // broker (CommandPublisher::Publish).
   std::function<Status(const Event&)> publish_command;
+  // The live stream's clients (GET /api/v1/stream); none: the route answers
+  // 503.
+  api::StreamHub* stream_hub = nullptr;
 };
 
 api::Router MakeRoutes(RouteContext context);
@@ -40,5 +44,12 @@ void AddOperatorRoutes(api::Router& router, const RouteContext& context);
 // meal sites with their service radius, for the map) and GET
 // /api/v1/session (the caller's token name and role).
 void AddConsoleRoutes(api::Router& router, const RouteContext& context);
+
+// GET /api/v1/stream[?area=A]: the live stream over a WebSocket (see
+// live_feed.h): first a snapshot of the area, then every committed change.
+// 426 for a request that is no WebSocket upgrade, 429 over
+// http.max_ws_clients, 400 for an empty area. A viewer's messages are
+// masked (MaskForViewer).
+void AddStreamRoutes(api::Router& router, const RouteContext& context);
 
 }  // namespace meal::service

@@ -423,6 +423,7 @@ const std::set<std::pair<std::string, std::string>> kRoutes = {
     {"get", "/api/v1/couriers/{id}"},
     {"get", "/api/v1/sites"},
     {"get", "/api/v1/session"},
+    {"get", "/api/v1/stream"},
     {"get", "/api/v1/ledger"},
     {"get", "/api/v1/coverage"},
     {"get", "/api/v1/trace"},

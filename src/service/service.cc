@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "api/static_site.h"
+#include "api/tls.h"
 #include "codec/encode.h"
 #include "kafka/admin.h"
 #include "service/access.h"
@@ -129,6 +130,16 @@ Status Service::Start() {
     }
     spdlog::info("serving the web pages in {} ({} assets)", config_.http.web_dir, pages->asset_count());
   }
+  // TLS files before anything is opened: a bad one stops start-up naming it.
+  std::shared_ptr<boost::asio::ssl::context> tls;
+  if (!config_.http.tls_cert.empty()) {
+    if (Status s = api::MakeTlsContext({config_.http.tls_cert, config_.http.tls_key, "config key 'http.tls_cert'",
+                                        "config key 'http.tls_key'"},
+                                       &tls);
+        !s.ok()) {
+      return s;
+    }
+  }
   state::RocksDbOptions store_options;
   store_options.sync = config_.state.sync;
   store_options.block_cache_bytes = static_cast<std::size_t>(config_.state.block_cache_mb) << 20;
@@ -192,6 +203,13 @@ Status Service::Start() {
   http_options.port = static_cast<std::uint16_t>(config_.http.port);
   http_options.threads = config_.http.threads;
   http_options.metrics = &metrics_;
+  http_options.tls = tls;
+  stream_hub_ = std::make_unique<api::StreamHub>(
+      api::StreamHub::Options{.max_clients = static_cast<std::size_t>(config_.http.max_ws_clients),
+                              .queue_messages = static_cast<std::size_t>(config_.http.ws_queue_messages),
+                              .metrics = &metrics_});
+  feed_ = std::make_unique<LiveFeed>(*store_, *stream_hub_,
+                                     LiveFeed::Options{.engine_options = engine_options_, .metrics = &metrics_});
   http_options.max_body_bytes = static_cast<std::size_t>(config_.http.max_body_kb) << 10;
   const auto access = std::make_shared<AccessControl>(config_.api);
   if (!access->has_tokens()) {
@@ -207,11 +225,11 @@ Status Service::Start() {
                                     if (!s.ok()) return s;
                                   }
                                   return commands_->Publish(command);
-                                }}))));
+                                }, stream_hub_.get()}))));
   if (Status s = http_->Start(); !s.ok()) {
     return Status::Io("http " + config_.http.address + ":" + std::to_string(config_.http.port) + ": " + s.message());
   }
-  spdlog::info("http listening on {}:{}", config_.http.address, http_->port());
+  spdlog::info("http{} listening on {}:{}", tls ? "s" : "", config_.http.address, http_->port());
   return Status::Ok();
 }
 
@@ -350,6 +368,7 @@ Status Service::Commit() {
   commit_latency_->Observe(Seconds(done - started));
   for (const auto& read_at : decisions_) decision_latency_->Observe(Seconds(done - read_at));
   decisions_.clear();
+  if (feed_) feed_->Committed(std::move(changes));  // for the live stream: committed now
   outbox_->Publish();
   dirty_ = false;
   return Status::Ok();

@@ -22,6 +22,7 @@
 #include "kafka/reader.h"
 #include "metrics/registry.h"
 #include "service/command_publisher.h"
+#include "service/live_feed.h"
 #include "service/outbox.h"
 #include "state/rocksdb_store.h"
 
@@ -85,6 +86,10 @@ class Service {
   std::map<kafka::TopicPartition, std::int64_t> registry_offsets_;
   std::unique_ptr<CommandPublisher> commands_;
   std::unique_ptr<api::HttpServer> http_;
+  // The live stream: its clients, and what feeds them after each commit.
+  // Destroyed before http_ (the feed first), after http_ is stopped.
+  std::unique_ptr<api::StreamHub> stream_hub_;
+  std::unique_ptr<LiveFeed> feed_;
   std::vector<AreaTopic> area_topics_;
   std::atomic<bool> ready_{false};
 
