@@ -163,7 +163,6 @@ test('an order is reassigned (select, then a courier) and shows on the new couri
     await page.locator(`[data-testid=detail] .order-detail[data-order-id="${move.orderId}"]`).waitFor({ timeout: 10 * SECOND });
     const reassign = page.locator('[data-testid=detail] [data-write=reassign]');
     if (!(await reassign.isVisible())) continue;  // collected meanwhile
-    await search(page, '');
     await reassign.click();
     await page.locator('[data-testid=pick-banner]').waitFor({ state: 'visible', timeout: 5 * SECOND });
     await page.locator(`#couriers-list li[data-courier-id="${move.to}"]`).click();
@@ -196,15 +195,18 @@ test('an order is reassigned (select, then a courier) and shows on the new couri
 
 test('dragging an order onto a courier asks to reassign it', { skip }, async () => {
   await settle(page);
-  const item = page.locator('#orders-list li[draggable=true]').first();
-  await item.waitFor({ timeout: 60 * SECOND });
-  const orderId = await item.getAttribute('data-order-id');
+  const first = page.locator('#orders-list li[draggable=true]').first();
+  await first.waitFor({ timeout: 60 * SECOND });
+  const orderId = await first.getAttribute('data-order-id');
+  // Alone in the list, so that no live update moves it under the pointer.
+  await search(page, orderId);
+  const item = page.locator(`#orders-list li[data-order-id="${orderId}"][draggable=true]`);
+  await item.waitFor({ timeout: 10 * SECOND });
   const itemText = await item.innerText();
   // Any courier but the order's own.
   const couriers = await page.locator('#couriers-list li[data-courier-id]').evaluateAll((lis) => lis.map((li) => li.dataset.courierId));
   const to = couriers.find((id) => !itemText.includes(id));
   assert.ok(to, 'a courier other than the order\'s');
-  await item.scrollIntoViewIfNeeded();
   await item.dragTo(page.locator(`#couriers-list li[data-courier-id="${to}"]`));
   const dialog = page.locator('[data-testid=dialog]');
   await dialog.waitFor({ timeout: 5 * SECOND });

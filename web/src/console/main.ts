@@ -391,7 +391,8 @@ class Console {
     const riskIds = new Set(risks.map((r) => r.order.order_id));
     const unassigned = this.state.unassignedQueue();
     const orders = this.state.ordersList(this.query);
-    const couriers = this.state.couriersList(this.query);
+    // The search narrows the orders (by order, elder, site or courier id); the couriers stay all there.
+    const couriers = this.state.couriersList();
     const inbox = this.state.inbox();
     this.count('unassigned', unassigned.length);
     this.count('atrisk', risks.length);

@@ -204,11 +204,9 @@ export class ConsoleState {
       );
   }
 
-  // Couriers matching `query`; on shift first.
-  couriersList(query: string): Courier[] {
-    const q = query.trim().toLowerCase();
+  // Every courier, on shift first.
+  couriersList(): Courier[] {
     return [...this.couriers.values()]
-      .filter((c) => !q || c.courier_id.toLowerCase().includes(q) || c.team_id.toLowerCase().includes(q))
       .sort((a, b) => Number(b.on_shift) - Number(a.on_shift) || a.courier_id.localeCompare(b.courier_id));
   }
 
