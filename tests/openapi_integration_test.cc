@@ -30,6 +30,8 @@ TEST(OpenApiIntegrationTest, ServiceAnswersSchemathesisWithinTheSpec) {
   s.Ready("o1", t + 2 * kMinute);
   s.Ready("o2", t + 2 * kMinute);
   s.StandingLunch("so-1", "e1", {1, 2, 3, 4, 5}, "2026-11-30", t);
+  s.PickedUp("o2", "c1", t + 10 * kMinute);
+  s.Failed("o2", "c1", t + 20 * kMinute, pb::NO_ANSWER);  // a wellness check to read and acknowledge
   s.Publish();
 
   ServiceProcess service("openapi", s.topics());
@@ -54,6 +56,12 @@ parameters = { "path.id" = "so-1" }
 [[operations]]
 include-path = "/api/v1/elders/{id}"
 parameters = { "path.id" = "far" }
+[[operations]]
+include-path-regex = "^/api/v1/orders/\\{id\\}/"
+parameters = { "path.id" = "o1" }
+[[operations]]
+include-path-regex = "^/api/v1/wellness/"
+parameters = { "path.id" = "wc-o2" }
 )";
   const std::string report = service.log_path() + ".schemathesis";
   std::ostringstream command;

@@ -5,6 +5,7 @@
 #include <limits>
 #include <optional>
 #include <utility>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -275,7 +276,7 @@ api::Response ListCouriers(const RouteContext& ctx, const api::Request& req) {
     return api::Error(400, "'system' must be wgs84 or gcj02");
   }
   const CourierView view{.gcj02 = system != req.query.end() && system->second == "gcj02"};
-  json couriers = json::array();
+  std::vector<Courier> selected;
   Status decode = Status::Ok();
   const Status scan = ctx.store->Scan(state::kCourierPrefix, [&](std::string_view, std::string_view value) {
     Courier c;
@@ -283,11 +284,15 @@ api::Response ListCouriers(const RouteContext& ctx, const api::Request& req) {
     if (!decode.ok()) return false;
     if (area != req.query.end() && c.area_id != area->second) return true;
     if (on_shift != req.query.end() && c.on_shift != (on_shift->second == "true")) return true;
-    couriers.push_back(CourierJson(*ctx.store, c, ctx.engine_options, view));
+    selected.push_back(std::move(c));
     return true;
   });
   if (!scan.ok()) return api::Error(500, scan.message());
   if (!decode.ok()) return api::Error(500, decode.message());
+  // Each courier's JSON reads its orders: after the scan, since a store
+  // need not allow reads from inside its own scan.
+  json couriers = json::array();
+  for (const Courier& c : selected) couriers.push_back(CourierJson(*ctx.store, c, ctx.engine_options, view));
   return api::Json(200, {{"couriers", couriers}});
 }
 

@@ -155,6 +155,7 @@ class ListQueryTest : public ::testing::Test {
       c.area_id = area;
       c.on_shift = on_shift;
       c.location = {31.23, 121.47};
+      if (id == "c1") c.route = {{StopKind::kPickup, "o1"}, {StopKind::kDelivery, "o1"}};
       w.Put(state::CourierKey(id), codec::EncodeCourier(c));
     };
     courier("c1", "area-1", true);
@@ -210,7 +211,9 @@ TEST_F(ListQueryTest, CouriersOfAnAreaOnShiftOrNot) {
             std::vector<std::string>{"c1"});
   const auto c1 = List("/api/v1/couriers?area=area-1&on_shift=true&system=gcj02")["couriers"][0];
   EXPECT_EQ(c1["location"]["system"], "GCJ02");
-  EXPECT_TRUE(c1["route"].is_array());
+  ASSERT_EQ(c1["route"].size(), 2u) << "the route is planned from the stored orders";
+  EXPECT_EQ(c1["route"][0]["kind"], "PICKUP");
+  EXPECT_EQ(c1["route"][1]["order_id"], "o1");
 }
 
 TEST_F(ListQueryTest, BadListQueriesAreAnswered400) {

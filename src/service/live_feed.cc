@@ -199,17 +199,20 @@ Status StreamSnapshot(const state::Store& store, const dispatch::EngineOptions& 
     if (!IsFinal(o.status) && (area.empty() || o.area_id == area)) orders.push_back(OrderJson(o));
     return true;
   });
+  std::vector<Courier> on_shift;
   if (scan.ok() && decode.ok()) {
     scan = store.Scan(state::kCourierPrefix, [&](std::string_view, std::string_view value) {
       Courier c;
       decode = codec::DecodeCourier(value, &c);
       if (!decode.ok()) return false;
-      if (c.on_shift && (area.empty() || c.area_id == area)) couriers.push_back(CourierJson(store, c, options, {}));
+      if (c.on_shift && (area.empty() || c.area_id == area)) on_shift.push_back(std::move(c));
       return true;
     });
   }
   if (!scan.ok()) return scan;
   if (!decode.ok()) return decode;
+  // A courier's JSON reads its orders, which a scan's callback must not do.
+  for (const Courier& c : on_shift) couriers.push_back(CourierJson(store, c, options, {}));
   *out = {{"type", "snapshot"},
           {"area_id", area.empty() ? json(nullptr) : json(area)},
           {"orders", std::move(orders)},

@@ -30,7 +30,8 @@ class Store {
   virtual Status Get(std::string_view key, std::string* value) const = 0;
 
   // Calls `fn` for each key starting with `prefix`, in key order, until it
-  // returns false.
+  // returns false. `fn` must not call back into the store (the in-memory
+  // store holds its lock while scanning).
   Status Scan(std::string_view prefix,
               const std::function<bool(std::string_view key, std::string_view value)>& fn) const {
     return ScanFrom(prefix, prefix, fn);
