@@ -116,6 +116,7 @@ void ToProto(const Alert& a, pb::Alert* msg) {
   msg->set_site_id(a.site_id);
   msg->set_reason(a.reason);
   msg->set_case_id(a.case_id);
+  msg->set_reannounced(a.reannounced);
 }
 
 Status FromProto(const pb::Alert& msg, Alert* a) {
@@ -130,6 +131,7 @@ Status FromProto(const pb::Alert& msg, Alert* a) {
   a->site_id = msg.site_id();
   a->reason = msg.reason();
   a->case_id = msg.case_id();
+  a->reannounced = msg.reannounced();
   return Status::Ok();
 }
 

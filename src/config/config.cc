@@ -99,6 +99,7 @@ const std::map<std::string, Field>& Fields() {
       {"kafka.group_id", Str("kafka.group_id", [](Config& c) -> auto& { return c.kafka.group_id; })},
       {"kafka.client_id", Str("kafka.client_id", [](Config& c) -> auto& { return c.kafka.client_id; })},
       {"kafka.partitions", Int("kafka.partitions", [](Config& c) -> auto& { return c.kafka.partitions; }, 1, 10000)},
+      {"kafka.instance_id", OptionalStr("kafka.instance_id", [](Config& c) -> auto& { return c.kafka.instance_id; })},
       {"kafka.replication_factor", Int("kafka.replication_factor", [](Config& c) -> auto& { return c.kafka.replication_factor; }, 1, 16)},
       {"topics.orders", Str("topics.orders", [](Config& c) -> auto& { return c.topics.orders; })},
       {"topics.couriers", Str("topics.couriers", [](Config& c) -> auto& { return c.topics.couriers; })},
@@ -161,6 +162,8 @@ const std::map<std::string, Field>& Fields() {
       {"priority.must_serve_from", Int("priority.must_serve_from", [](Config& c) -> auto& { return c.priority.must_serve_from; }, 0, 101)},
       {"pipeline.batch_max_records", Int("pipeline.batch_max_records", [](Config& c) -> auto& { return c.pipeline.batch_max_records; }, 1, 1000000)},
       {"pipeline.batch_max_wait_ms", Int("pipeline.batch_max_wait_ms", [](Config& c) -> auto& { return c.pipeline.batch_max_wait_ms; }, 0, 10000)},
+      {"pipeline.commit_interval_ms", Int("pipeline.commit_interval_ms", [](Config& c) -> auto& { return c.pipeline.commit_interval_ms; }, 1, 60000)},
+      {"pipeline.max_buffered_records", Int("pipeline.max_buffered_records", [](Config& c) -> auto& { return c.pipeline.max_buffered_records; }, 100, 10000000)},
       {"log.level", Str("log.level", [](Config& c) -> auto& { return c.log.level; })},
   };
   return fields;

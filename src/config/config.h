@@ -18,6 +18,10 @@ struct KafkaConfig {
   // Partitions of every area-scoped topic when the service creates them.
   int partitions = 4;
   int replication_factor = 1;
+  // This instance's stable name within the group: its transactional.id is
+  // "<group_id>.<instance_id>", so a restarted instance fences the outputs
+  // of its predecessor. Empty: the host name (a StatefulSet pod's own).
+  std::string instance_id;
 };
 
 struct TopicsConfig {
@@ -187,6 +191,11 @@ struct PipelineConfig {
   int batch_max_records = 2000;
   // Longest wait for more records before committing a partial batch.
   int batch_max_wait_ms = 20;
+  // Longest time committed outputs wait for their Kafka transaction.
+  int commit_interval_ms = 100;
+  // Records fetched but not yet applied above which the consumer pauses its
+  // partitions; they resume below half of it.
+  int max_buffered_records = 50000;
 };
 
 struct LogConfig {

@@ -16,9 +16,7 @@ namespace {
 
 using ::testing::HasSubstr;
 
-// Fields declared in config.h: kafka 5, topics 8, state 3, http 3,
-// dispatch 12, pipeline 2, log 1.
-constexpr int kFieldCount = 69;
+constexpr int kFieldCount = 72;
 
 // Each test gets its own directory for the TOML files it writes.
 class ConfigTest : public ::testing::Test {

@@ -1557,7 +1557,11 @@ void Engine::Reannounce(std::vector<Output>* outputs) const {
     if (!c.closed) open.push_back(&c);
   }
   std::sort(open.begin(), open.end(), [](const WellnessCase* a, const WellnessCase* b) { return a->case_id < b->case_id; });
-  for (const WellnessCase* c : open) outputs->emplace_back(WellnessAlert(*c, options_.wellness_schedule));
+  for (const WellnessCase* c : open) {
+    Alert alert = WellnessAlert(*c, options_.wellness_schedule);
+    alert.reannounced = true;
+    outputs->emplace_back(std::move(alert));
+  }
 }
 
 void Engine::BookDelivery(const Order& order, EventTimeMs delivered_ms) {

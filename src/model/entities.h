@@ -417,6 +417,7 @@ struct Alert {
   std::string site_id;
   std::string reason;
   std::string case_id;
+  bool reannounced = false;  // sent again at start-up (Engine::Reannounce)
 };
 
 // An alert as stored (key n/<alert id>): open until an operator
