@@ -8,6 +8,7 @@
 #include "common/geo.h"
 #include "service/access.h"
 #include "service/http_routes.h"
+#include "service/query_params.h"
 #include "state/keys.h"
 
 namespace meal::service {
@@ -29,11 +30,8 @@ api::Response Session(const api::Request& req) {
 // site, with its location and service radius, in site id order.
 api::Response ListSites(const RouteContext& ctx, const api::Request& req) {
   const auto area = req.query.find("area");
-  const auto system = req.query.find("system");
-  if (system != req.query.end() && system->second != "wgs84" && system->second != "gcj02") {
-    return api::Error(400, "'system' must be wgs84 or gcj02");
-  }
-  const bool gcj02 = system != req.query.end() && system->second == "gcj02";
+  bool gcj02 = false;
+  if (auto bad = SystemParam(req, &gcj02)) return *bad;
   json sites = json::array();
   Status decode = Status::Ok();
   const Status scan = ctx.store->Scan(state::kSitePrefix, [&](std::string_view, std::string_view value) {

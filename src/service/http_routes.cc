@@ -1,7 +1,6 @@
 #include "service/http_routes.h"
 
 #include <algorithm>
-#include <charconv>
 #include <limits>
 #include <optional>
 #include <utility>
@@ -14,6 +13,7 @@
 #include "common/geo.h"
 #include "service/masking.h"
 #include "service/openapi.h"
+#include "service/query_params.h"
 #include "service/record_json.h"
 #include "state/keys.h"
 
@@ -182,26 +182,6 @@ api::Response CoverageQuery(const RouteContext& ctx, const api::Request& req) {
   return api::Json(200, {{"sites", sites.size()}, {"areas", list}});
 }
 
-// Query parameter `name` as a whole number in [min, max]; `fallback` when
-// absent.
-std::optional<api::Response> IntParam(const api::Request& req, const char* name, std::int64_t min, std::int64_t max,
-                                      std::int64_t fallback, std::int64_t* out) {
-  const auto it = req.query.find(name);
-  if (it == req.query.end()) {
-    *out = fallback;
-    return std::nullopt;
-  }
-  std::int64_t v = 0;
-  const char* end = it->second.data() + it->second.size();
-  const auto [ptr, ec] = std::from_chars(it->second.data(), end, v);
-  if (ec != std::errc() || ptr != end || v < min || v > max) {
-    return api::Error(400, "query parameter '" + std::string(name) + "' must be a whole number from " +
-                               std::to_string(min) + " to " + std::to_string(max));
-  }
-  *out = v;
-  return std::nullopt;
-}
-
 constexpr std::int64_t kDefaultPage = 100;
 constexpr std::int64_t kMaxPage = 1000;
 
@@ -271,11 +251,8 @@ api::Response ListCouriers(const RouteContext& ctx, const api::Request& req) {
   if (on_shift != req.query.end() && on_shift->second != "true" && on_shift->second != "false") {
     return api::Error(400, "'on_shift' must be true or false");
   }
-  const auto system = req.query.find("system");
-  if (system != req.query.end() && system->second != "wgs84" && system->second != "gcj02") {
-    return api::Error(400, "'system' must be wgs84 or gcj02");
-  }
-  const CourierView view{.gcj02 = system != req.query.end() && system->second == "gcj02"};
+  CourierView view;
+  if (auto bad = SystemParam(req, &view.gcj02)) return *bad;
   std::vector<Courier> selected;
   Status decode = Status::Ok();
   const Status scan = ctx.store->Scan(state::kCourierPrefix, [&](std::string_view, std::string_view value) {
@@ -325,13 +302,10 @@ api::Router MakeRoutes(RouteContext ctx) {
   router.Add("GET", "/api/v1/couriers", [ctx](const api::Request& req) { return ListCouriers(ctx, req); });
   router.Add("GET", "/api/v1/couriers/{id}", [ctx](const api::Request& req) {
     const std::string& id = req.path_params.at("id");
-    const auto system = req.query.find("system");
-    if (system != req.query.end() && system->second != "wgs84" && system->second != "gcj02") {
-      return api::Error(400, "'system' must be wgs84 or gcj02");
-    }
+    CourierView view;
+    if (auto bad = SystemParam(req, &view.gcj02)) return *bad;
     json courier;
-    const Status s = CourierJson(*ctx.store, id, ctx.engine_options,
-                                 {.gcj02 = system != req.query.end() && system->second == "gcj02"}, &courier);
+    const Status s = CourierJson(*ctx.store, id, ctx.engine_options, view, &courier);
     if (s.code() == StatusCode::kNotFound) return api::Error(404, s.message());
     if (!s.ok()) return api::Error(500, s.message());
     return api::Json(200, courier);

@@ -14,6 +14,7 @@
 #include "dispatch/order_commands.h"
 #include "service/command_util.h"
 #include "service/http_routes.h"
+#include "service/query_params.h"
 #include "service/record_json.h"
 #include "state/keys.h"
 
@@ -105,8 +106,8 @@ bool ParsePageToken(const std::string& token, EventTimeMs* time_ms, std::string*
   return true;
 }
 
-constexpr std::size_t kDefaultAlertPage = 100;
-constexpr std::size_t kMaxAlertPage = 1000;
+constexpr std::int64_t kDefaultAlertPage = 100;
+constexpr std::int64_t kMaxAlertPage = 1000;
 
 // GET /api/v1/alerts[?status=open|acknowledged|all][&area=][&kind=][&limit=][&page_token=]
 api::Response ListAlerts(const RouteContext& ctx, const api::Request& req) {
@@ -129,13 +130,8 @@ api::Response ListAlerts(const RouteContext& ctx, const api::Request& req) {
       return api::Error(400, "'kind' must be one of " + names);
     }
   }
-  std::size_t limit = kDefaultAlertPage;
-  if (const std::string* l = param("limit")) {
-    const auto [ptr, ec] = std::from_chars(l->data(), l->data() + l->size(), limit);
-    if (ec != std::errc() || ptr != l->data() + l->size() || limit < 1 || limit > kMaxAlertPage) {
-      return api::Error(400, "'limit' must be a whole number from 1 to " + std::to_string(kMaxAlertPage));
-    }
-  }
+  std::int64_t limit = 0;
+  if (auto bad = IntParam(req, "limit", 1, kMaxAlertPage, kDefaultAlertPage, &limit)) return *bad;
   EventTimeMs after_time = 0;
   std::string after_id;
   const std::string* token = param("page_token");
@@ -171,7 +167,7 @@ api::Response ListAlerts(const RouteContext& ctx, const api::Request& req) {
     });
   }
   json page = json::array();
-  for (; it != alerts.end() && page.size() < limit; ++it) page.push_back(AlertJson(*it));
+  for (; it != alerts.end() && page.size() < static_cast<std::size_t>(limit); ++it) page.push_back(AlertJson(*it));
   json next = nullptr;
   if (it != alerts.end()) next = PageToken(std::prev(it)->alert);
   return api::Json(200, {{"alerts", std::move(page)}, {"next_page_token", std::move(next)}});
