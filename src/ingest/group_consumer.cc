@@ -8,21 +8,52 @@
 #include "state/keys.h"
 
 namespace meal::ingest {
+namespace {
+
+struct ListDeleter {
+  void operator()(rd_kafka_topic_partition_list_t* l) const { rd_kafka_topic_partition_list_destroy(l); }
+};
+using ListPtr = std::unique_ptr<rd_kafka_topic_partition_list_t, ListDeleter>;
+
+// Logs what failed for each partition; librdkafka reports it per partition.
+void LogPartitionErrors(const char* what, const rd_kafka_topic_partition_list_t& list) {
+  for (int i = 0; i < list.cnt; ++i) {
+    const rd_kafka_topic_partition_t& tp = list.elems[i];
+    if (tp.err) spdlog::error("{} {}[{}]: {}", what, tp.topic, tp.partition, rd_kafka_err2str(tp.err));
+  }
+}
+
+constexpr int kSeekTimeoutMs = 5000;
+
+}  // namespace
 
 GroupConsumer::GroupConsumer(const kafka::Properties& props, std::vector<std::string> topics,
-                             const state::Store& store, Merger& merger, RevokeHook on_revoke)
-    : topics_(std::move(topics)), store_(store), merger_(merger), on_revoke_(std::move(on_revoke)) {
+                             const state::Store& store, Merger& merger, RevokeHook on_revoke,
+                             std::size_t max_buffered, std::size_t headroom, Backpressure::Metrics metrics)
+    : topics_(std::move(topics)),
+      store_(store),
+      merger_(merger),
+      on_revoke_(std::move(on_revoke)),
+      backpressure_(
+          max_buffered, headroom,
+          [this](const Backpressure::Partition& p) { return merger_.WaitsOn(p.first, p.second); },
+          metrics) {
   kafka::Properties all = {
       {"enable.auto.commit", "false"},
       {"enable.auto.offset.store", "false"},
       {"enable.partition.eof", "true"},
       {"auto.offset.reset", "earliest"},
       {"partition.assignment.strategy", "cooperative-sticky"},
-      // Fetch ahead generously but bounded: librdkafka 2.0.2 pauses fetching
-      // for up to a second once this queue is full, so it must not fill up
-      // while the engine keeps pace.
+      // The prefetch queue in front of the merger. librdkafka 2.0.2 stops
+      // fetching for 0.5-1 s once it holds queued.min.messages (the count is
+      // the whole consumer queue's, every partition forwards to it), so the
+      // count must cover more than a second of the fastest input the engine
+      // applies (~150k location updates/s, docs/benchmarks.md). Bytes cap
+      // it for large records; a fetch response in flight may overshoot by
+      // fetch.max.bytes, held to 16 MiB (librdkafka's default is 50 MiB).
       {"queued.min.messages", "200000"},
-      {"queued.max.messages.kbytes", "262144"},
+      {"queued.max.messages.kbytes", "65536"},
+      {"fetch.max.bytes", "16777216"},
       {"fetch.wait.max.ms", "50"},
   };
   for (const auto& [k, v] : props) all[k] = v;
@@ -80,6 +111,8 @@ void GroupConsumer::Assign(rd_kafka_topic_partition_list_t* partitions) {
     tp.offset = offset;
     merger_.AddPartition(index, tp.partition);
     positions_[{index, tp.partition}] = offset < 0 ? 0 : offset;
+    fetched_[{index, tp.partition}] = offset;
+    backpressure_.Assigned({index, tp.partition});
     spdlog::info("assigned {}[{}] from offset {}", tp.topic, tp.partition,
                  offset < 0 ? std::string("beginning") : std::to_string(offset));
   }
@@ -92,12 +125,22 @@ void GroupConsumer::Assign(rd_kafka_topic_partition_list_t* partitions) {
 
 void GroupConsumer::Revoke(rd_kafka_topic_partition_list_t* partitions) {
   if (on_revoke_) on_revoke_();
+  ListPtr paused(rd_kafka_topic_partition_list_new(partitions->cnt));
   for (int i = 0; i < partitions->cnt; ++i) {
     const rd_kafka_topic_partition_t& tp = partitions->elems[i];
     const int index = TopicIndex(tp.topic);
     merger_.RemovePartition(index, tp.partition);
     positions_.erase({index, tp.partition});
+    fetched_.erase({index, tp.partition});
+    if (backpressure_.Revoked({index, tp.partition})) {
+      rd_kafka_topic_partition_list_add(paused.get(), tp.topic, tp.partition);
+    }
     spdlog::info("revoked {}[{}]", tp.topic, tp.partition);
+  }
+  // librdkafka would keep them paused should they be assigned here again.
+  if (paused->cnt > 0) {
+    static_cast<void>(rd_kafka_resume_partitions(rk_.get(), paused.get()));  // errors are per partition
+    LogPartitionErrors("resume on revoke", *paused);
   }
   rd_kafka_error_t* error = rd_kafka_incremental_unassign(rk_.get(), partitions);
   if (error) {
@@ -107,6 +150,7 @@ void GroupConsumer::Revoke(rd_kafka_topic_partition_list_t* partitions) {
 }
 
 std::size_t GroupConsumer::Poll(int timeout_ms, std::size_t max_records) {
+  Carry(backpressure_.Update(merger_.buffered()));
   std::size_t n = 0;
   int wait = timeout_ms;
   while (n < max_records) {
@@ -115,8 +159,13 @@ std::size_t GroupConsumer::Poll(int timeout_ms, std::size_t max_records) {
     wait = 0;
     MessagePtr msg(raw);
     const int index = msg->rkt ? TopicIndex(rd_kafka_topic_name(msg->rkt)) : -1;
+    const Backpressure::Partition p{index, msg->partition};
+    auto fetched = fetched_.find(p);
     if (msg->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-      if (index >= 0) merger_.MarkEnd(index, msg->partition);
+      // A paused partition's end counts only if nothing was dropped before it.
+      if (fetched != fetched_.end() && (!backpressure_.IsPaused(p) || msg->offset == fetched->second)) {
+        merger_.MarkEnd(index, msg->partition);
+      }
       continue;
     }
     if (msg->err) {
@@ -124,14 +173,53 @@ std::size_t GroupConsumer::Poll(int timeout_ms, std::size_t max_records) {
       spdlog::warn("consumer: {}", rd_kafka_message_errstr(msg.get()));
       continue;
     }
-    if (index < 0) continue;
-    const std::int32_t partition = msg->partition;
+    // Not ours (any more), handed out before a pause took hold, or before
+    // the position a resume went back to: fetched again in order later.
+    if (fetched == fetched_.end() || backpressure_.IsPaused(p) || msg->offset < fetched->second) continue;
+    fetched->second = msg->offset + 1;
     const std::int64_t offset = msg->offset;
     const std::int64_t timestamp = rd_kafka_message_timestamp(msg.get(), nullptr);
-    merger_.Push(index, partition, timestamp, offset, std::move(msg));
+    merger_.Push(index, p.second, timestamp, offset, std::move(msg));
     ++n;
+    Carry(backpressure_.OnRecord(merger_.buffered()));
   }
   return n;
+}
+
+void GroupConsumer::Carry(const Backpressure::Actions& actions) {
+  if (actions.empty()) return;
+  auto list = [this](const std::vector<Backpressure::Partition>& partitions) {
+    ListPtr l(rd_kafka_topic_partition_list_new(static_cast<int>(partitions.size())));
+    for (const auto& [index, partition] : partitions) {
+      rd_kafka_topic_partition_list_add(l.get(), topics_[index].c_str(), partition)->offset =
+          fetched_.at({index, partition});
+    }
+    return l;
+  };
+  if (!actions.pause.empty()) {
+    // librdkafka drops what it prefetched for them and hands out nothing
+    // more of them until resumed.
+    ListPtr l = list(actions.pause);
+    static_cast<void>(rd_kafka_pause_partitions(rk_.get(), l.get()));  // errors are per partition
+    LogPartitionErrors("pause", *l);
+  }
+  if (!actions.resume.empty()) {
+    ListPtr l = list(actions.resume);
+    static_cast<void>(rd_kafka_resume_partitions(rk_.get(), l.get()));  // errors are per partition
+    LogPartitionErrors("resume", *l);
+    // The seek restarts fetching at once (a resumed partition otherwise sat
+    // idle for about 0.9 s in 2.0.2) and from what was buffered, not from
+    // what librdkafka handed out, which includes records dropped above.
+    // Waiting for it (a hand-over to librdkafka's broker thread) is what
+    // guarantees no record fetched from the old position comes after it.
+    if (rd_kafka_error_t* error = rd_kafka_seek_partitions(rk_.get(), l.get(), kSeekTimeoutMs)) {
+      spdlog::error("seek on resume: {}", rd_kafka_error_string(error));
+      rd_kafka_error_destroy(error);
+    }
+    LogPartitionErrors("seek on resume", *l);
+  }
+  spdlog::debug("backpressure: paused {}, resumed {} partitions, {} records buffered", actions.pause.size(),
+                actions.resume.size(), merger_.buffered());
 }
 
 void GroupConsumer::Applied(int topic_index, std::int32_t partition, std::int64_t offset) {

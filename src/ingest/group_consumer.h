@@ -1,6 +1,10 @@
 // The service's consumer of area-scoped input topics: one consumer group,
 // cooperative-sticky assignment, and start positions taken from the state
 // store (the offsets committed together with the state), not from Kafka.
+// It pauses partitions so that what the merger holds stays bounded (the
+// bound is in ingest/backpressure.h), and the settings in the constructor
+// cap librdkafka's own prefetch queue (docs/operations.md, Backpressure,
+// adds them up).
 // Not thread-safe: the event loop thread owns it; rebalance callbacks run
 // inside Poll on that thread.
 #pragma once
@@ -8,11 +12,12 @@
 #include <librdkafka/rdkafka.h>
 
 #include <functional>
+#include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
-#include <memory>
-
+#include "ingest/backpressure.h"
 #include "ingest/task_merger.h"
 #include "kafka/client_config.h"
 #include "state/store.h"
@@ -38,15 +43,18 @@ class GroupConsumer {
   // has applied from them.
   using RevokeHook = std::function<void()>;
 
-  // `topics` in topic-index order. Throws std::runtime_error on bad config.
+  // `topics` in topic-index order; `max_buffered` and `headroom` as for
+  // Backpressure. Throws std::runtime_error on bad config.
   GroupConsumer(const kafka::Properties& props, std::vector<std::string> topics,
-                const state::Store& store, Merger& merger, RevokeHook on_revoke);
+                const state::Store& store, Merger& merger, RevokeHook on_revoke,
+                std::size_t max_buffered, std::size_t headroom, Backpressure::Metrics metrics);
   ~GroupConsumer();
 
   void Subscribe();
 
   // Moves fetched records into the merger: waits up to timeout_ms for the
   // first, then takes what is already there, up to max_records.
+  // Pauses and resumes partitions as the merger's count requires.
   // Returns the number of records moved.
   std::size_t Poll(int timeout_ms, std::size_t max_records);
 
@@ -65,6 +73,7 @@ class GroupConsumer {
 
   const std::string& topic(int index) const { return topics_[index]; }
   std::size_t assigned_count() const { return positions_.size(); }
+  bool paused() const { return backpressure_.engaged(); }
 
  private:
   static void OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
@@ -72,6 +81,8 @@ class GroupConsumer {
   void Assign(rd_kafka_topic_partition_list_t* partitions);
   void Revoke(rd_kafka_topic_partition_list_t* partitions);
   int TopicIndex(const char* name) const;
+  // Pauses and resumes in librdkafka what the backpressure decided.
+  void Carry(const Backpressure::Actions& actions);
 
   kafka::HandlePtr rk_;
   std::vector<std::string> topics_;
@@ -79,6 +90,10 @@ class GroupConsumer {
   Merger& merger_;
   RevokeHook on_revoke_;
   std::map<std::pair<int, std::int32_t>, std::int64_t> positions_;
+  // Next offset to fetch per assigned partition: one past the last record
+  // buffered, or the start position. A resumed partition seeks back to it.
+  std::map<std::pair<int, std::int32_t>, std::int64_t> fetched_;
+  Backpressure backpressure_;
 };
 
 }  // namespace meal::ingest

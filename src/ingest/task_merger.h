@@ -92,6 +92,15 @@ class TaskMerger {
 
   std::size_t buffered() const { return buffered_; }
 
+  // True iff the partition's task cannot release a record until it fetches
+  // more: nothing of it is buffered and it has not reached its end.
+  bool WaitsOn(int topic_index, std::int32_t partition) const {
+    auto task = tasks_.find(partition);
+    if (task == tasks_.end()) return false;
+    auto input = task->second.inputs.find(topic_index);
+    return input != task->second.inputs.end() && input->second.queue.empty() && !input->second.at_end;
+  }
+
   // True iff every partition has reached its end at least once since it was added.
   bool AllCaughtUp() const {
     for (const auto& [partition, task] : tasks_) {

@@ -192,7 +192,13 @@ Status Service::Start() {
           // Whatever was applied from revoked partitions commits now, while
           // they are still ours.
           if (Status s = Commit(); !s.ok()) spdlog::error("commit on revoke: {}", s.ToString());
-        });
+        },
+        static_cast<std::size_t>(config_.pipeline.max_buffered_records),
+        static_cast<std::size_t>(config_.pipeline.batch_max_records),
+        ingest::Backpressure::Metrics{
+            &metrics_.GetGauge("meal_consumer_paused", "1 while the consumer pauses its partitions"),
+            &metrics_.GetCounter("meal_consumer_pauses_total", "Times the consumer paused its partitions"),
+            &metrics_.GetGauge("meal_buffered_records_peak", "Highest count of records fetched but not yet applied")});
     consumer_->Subscribe();
   } catch (const std::exception& e) {
     return Status::Io(e.what());
