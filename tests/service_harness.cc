@@ -12,11 +12,13 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <set>
 #include <sstream>
 #include <thread>
 
 #include "kafka/admin.h"
 #include "kafka/producer.h"
+#include "mealdispatch/v1/outputs.pb.h"
 #include "state/keys.h"
 #include "state/rocksdb_store.h"
 
@@ -26,6 +28,11 @@ namespace {
 std::string Env(const char* name) {
   const char* v = std::getenv(name);
   return v ? v : "";
+}
+
+std::string& BootstrapOverride() {
+  static std::string bootstrap;
+  return bootstrap;
 }
 
 int FreePort() {
@@ -43,16 +50,21 @@ int FreePort() {
 
 }  // namespace
 
-bool WaitFor(const std::function<bool()>& done, int timeout_s) {
+bool WaitFor(const std::function<bool()>& done, int timeout_s, int interval_ms) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_s);
   while (std::chrono::steady_clock::now() < deadline) {
     if (done()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    std::this_thread::sleep_for(std::chrono::milliseconds(interval_ms));
   }
   return done();
 }
 
+ScopedBootstrap::ScopedBootstrap(std::string bootstrap) { BootstrapOverride() = std::move(bootstrap); }
+
+ScopedBootstrap::~ScopedBootstrap() { BootstrapOverride().clear(); }
+
 std::string Bootstrap() {
+  if (!BootstrapOverride().empty()) return BootstrapOverride();
   const std::string b = Env("MEAL_TEST_BOOTSTRAP");
   if (b.empty()) ADD_FAILURE() << "MEAL_TEST_BOOTSTRAP is not set: run these tests through ./scripts/test";
   return b;
@@ -81,6 +93,12 @@ std::vector<std::string> TopicOverrides(const sim::Topics& t) {
   std::vector<std::string> out;
   for (const auto& [key, name] : topics) out.push_back(std::string("topics.") + key + "=\"" + *name + "\"");
   return out;
+}
+
+sim::Topics RunTopics(const sim::Topics& input, const std::string& run) {
+  sim::Topics t = input;
+  for (std::string* output : {&t.assignments, &t.alerts, &t.dlq}) output->append(".").append(run);
+  return t;
 }
 
 void CreateTopics(const sim::Topics& t) {
@@ -266,6 +284,180 @@ std::map<std::string, std::string> ServiceProcess::DumpState() const {
                     return true;
                   }).ok());
   return out;
+}
+
+namespace {
+
+namespace pb = ::mealdispatch::v1;
+
+// One run's outputs, read_committed, without the alerts sent again at start-up.
+struct RunOutputs {
+  std::vector<kafka::Record> records;
+  std::size_t assignments = 0, alerts = 0, dead_letters = 0;
+  std::set<std::string> wellness_check_ids;
+  std::size_t duplicated = 0;
+  std::vector<std::string> duplicates;  // a description of each
+};
+
+RunOutputs ReadOutputs(const sim::Topics& topics) {
+  RunOutputs out;
+  std::set<std::pair<std::string, std::uint64_t>> plans;
+  std::set<std::string> alert_ids;
+  std::set<std::tuple<std::string, std::int32_t, std::int64_t>> dead_inputs;
+  const auto repeated = [&](bool first_time, std::string what) {
+    if (first_time) return;
+    ++out.duplicated;
+    out.duplicates.push_back(std::move(what));
+  };
+  for (kafka::Record& r : ReadAll({topics.assignments, topics.alerts, topics.dlq})) {
+    if (r.topic == topics.assignments) {
+      pb::Assignment a;
+      EXPECT_TRUE(a.ParseFromString(r.value)) << r.topic << " offset " << r.offset;
+      ++out.assignments;
+      repeated(plans.emplace(a.courier_id(), a.plan_version()).second,
+               "assignment " + a.courier_id() + " v" + std::to_string(a.plan_version()));
+    } else if (r.topic == topics.alerts) {
+      pb::Alert a;
+      EXPECT_TRUE(a.ParseFromString(r.value)) << r.topic << " offset " << r.offset;
+      if (a.reannounced()) continue;
+      ++out.alerts;
+      if (a.kind() == pb::WELLNESS_CHECK) out.wellness_check_ids.insert(a.alert_id());
+      repeated(alert_ids.insert(a.alert_id()).second, "alert " + a.alert_id());
+    } else {
+      pb::DeadLetter d;
+      EXPECT_TRUE(d.ParseFromString(r.value)) << r.topic << " offset " << r.offset;
+      ++out.dead_letters;
+      repeated(dead_inputs.emplace(d.topic(), d.partition(), d.offset()).second,
+               "dead letter of " + d.topic() + "[" + std::to_string(d.partition()) + "]@" +
+                   std::to_string(d.offset()));
+    }
+    out.records.push_back(std::move(r));
+  }
+  return out;
+}
+
+// State keys hold binary ids; a failure message shows them escaped.
+std::string Printable(std::string_view key) {
+  std::string out;
+  for (const char c : key) {
+    if (c >= 0x20 && c < 0x7f) {
+      out.push_back(c);
+    } else {
+      char hex[5];
+      std::snprintf(hex, sizeof hex, "\\x%02x", static_cast<unsigned char>(c));
+      out.append(hex);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+RunDiff CompareRuns(const ServiceProcess& clean, const ServiceProcess& faulted) {
+  constexpr std::size_t kExamples = 5;
+  RunDiff diff;
+  std::size_t shown = 0;
+  const auto example = [&](const std::string& line) {
+    if (shown++ < kExamples) diff.examples.append(line).append("\n");
+  };
+
+  const std::map<std::string, std::string> clean_state = clean.DumpState();
+  const std::map<std::string, std::string> faulted_state = faulted.DumpState();
+  diff.clean_state_keys = clean_state.size();
+  for (const auto& [key, value] : clean_state) {
+    const auto it = faulted_state.find(key);
+    if (it == faulted_state.end()) {
+      ++diff.mismatched;
+      example("state key only in the clean run: " + Printable(key));
+    } else if (it->second != value) {
+      ++diff.mismatched;
+      example("state differs at " + Printable(key));
+    }
+  }
+  for (const auto& [key, value] : faulted_state) {
+    if (!clean_state.contains(key)) {
+      ++diff.mismatched;
+      example("state key only in the faulted run: " + Printable(key));
+    }
+  }
+
+  const RunOutputs clean_out = ReadOutputs(clean.topics());
+  RunOutputs faulted_out = ReadOutputs(faulted.topics());
+  diff.clean_assignments = clean_out.assignments;
+  diff.clean_alerts = clean_out.alerts;
+  diff.clean_dead_letters = clean_out.dead_letters;
+  diff.clean_wellness_checks = clean_out.wellness_check_ids.size();
+  diff.duplicated = faulted_out.duplicated;
+  for (const std::string& d : faulted_out.duplicates) example("duplicated: " + d);
+
+  // Output topics differ between the runs by name only: a record is its
+  // kind (which of the three outputs), key and value.
+  const auto kind_of = [](const sim::Topics& t, const std::string& topic) {
+    return topic == t.assignments ? 'a' : topic == t.alerts ? 'l' : 'd';
+  };
+  std::multiset<std::string> faulted_records;
+  for (const kafka::Record& r : faulted_out.records) {
+    faulted_records.insert(kind_of(faulted.topics(), r.topic) + r.key + '\0' + r.value);
+  }
+  for (const kafka::Record& r : clean_out.records) {
+    const auto it = faulted_records.find(kind_of(clean.topics(), r.topic) + r.key + '\0' + r.value);
+    if (it != faulted_records.end()) {
+      faulted_records.erase(it);
+    } else {
+      ++diff.lost;
+      example("lost: " + r.topic + "[" + std::to_string(r.partition) + "]@" + std::to_string(r.offset));
+    }
+  }
+  for (const std::string& id : clean_out.wellness_check_ids) {
+    if (!faulted_out.wellness_check_ids.contains(id)) {
+      ++diff.lost_wellness;
+      example("wellness check alert lost: " + id);
+    }
+  }
+  if (shown > kExamples) diff.examples.append("… and ").append(std::to_string(shown - kExamples)).append(" more\n");
+  return diff;
+}
+
+PrivateBroker::PrivateBroker(std::string script, const std::string& name) : script_(std::move(script)) {
+  const auto base = std::filesystem::temp_directory_path() / ("meal_it_" + std::to_string(getpid()));
+  dir_ = (base / (name + "-kafka")).string();
+  log_path_ = dir_ + ".log";
+  std::filesystem::remove_all(dir_);
+  std::filesystem::create_directories(base);
+  port_ = FreePort();
+  do controller_port_ = FreePort();
+  while (controller_port_ == port_);
+}
+
+PrivateBroker::~PrivateBroker() {
+  if (started_) Stop();
+  std::filesystem::remove_all(dir_);
+}
+
+bool PrivateBroker::Start() {
+  started_ = true;
+  return Run("start");
+}
+
+bool PrivateBroker::Stop() {
+  const bool stopped = Run("stop");
+  started_ = !stopped;
+  return stopped;
+}
+
+std::string PrivateBroker::bootstrap() const {
+  std::string b = "127.0.0.1:";
+  b.append(std::to_string(port_));
+  return b;
+}
+
+bool PrivateBroker::Run(const std::string& command) {
+  std::string line = "MEAL_KAFKA_DIR='" + dir_ + "'";
+  line.append(" MEAL_KAFKA_PORT=").append(std::to_string(port_));
+  line.append(" MEAL_KAFKA_CONTROLLER_PORT=").append(std::to_string(controller_port_));
+  line.append(" '").append(script_).append("' ").append(command);
+  line.append(" >>'").append(log_path_).append("' 2>&1");
+  return std::system(line.c_str()) == 0;
 }
 
 }  // namespace meal::testing
