@@ -16,6 +16,33 @@ struct EventDeleter {
 
 }  // namespace
 
+Status CommittedOffset(const Properties& props, const std::string& group, const std::string& topic,
+                       std::int32_t partition, int timeout_ms, std::optional<std::int64_t>* offset) {
+  Properties all = props;
+  all["group.id"] = group;
+  all["isolation.level"] = "read_committed";  // asks the broker for stable offsets only
+  Status status;
+  ConfPtr conf = MakeConf(all, &status);
+  if (!status.ok()) return status;
+  char errstr[512];
+  HandlePtr rk(rd_kafka_new(RD_KAFKA_CONSUMER, conf.get(), errstr, sizeof errstr));
+  if (!rk) return Status::Io(std::string("kafka consumer: ") + errstr);
+  conf.release();
+  rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(1);
+  rd_kafka_topic_partition_list_add(list, topic.c_str(), partition);
+  const rd_kafka_resp_err_t err = rd_kafka_committed(rk.get(), list, timeout_ms);
+  if (err == RD_KAFKA_RESP_ERR_NO_ERROR && list->elems[0].err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+    const std::int64_t committed = list->elems[0].offset;
+    *offset = committed >= 0 ? std::optional<std::int64_t>(committed) : std::nullopt;
+  } else {
+    status = Status::Io("committed offset of group " + group + ": " +
+                        ErrorText(err ? err : list->elems[0].err));
+  }
+  rd_kafka_topic_partition_list_destroy(list);
+  rd_kafka_consumer_close(rk.get());
+  return status;
+}
+
 Status PartitionCount(rd_kafka_t* rk, const std::string& topic, int timeout_ms, int* count) {
   rd_kafka_topic_t* rkt = rd_kafka_topic_new(rk, topic.c_str(), nullptr);
   const rd_kafka_metadata_t* md = nullptr;

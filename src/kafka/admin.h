@@ -1,6 +1,9 @@
-// Topic administration through librdkafka's Admin API.
+// Topic administration through librdkafka's Admin API, and a consumer
+// group's committed offsets.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,5 +27,11 @@ Status EnsureTopics(const Properties& props, const std::vector<TopicSpec>& topic
 
 // Number of partitions of `topic`, or a status when it does not exist.
 Status PartitionCount(rd_kafka_t* rk, const std::string& topic, int timeout_ms, int* count);
+
+// The offset `group` has committed for (topic, partition), waiting for any
+// transaction still committing it (read_committed); nullopt when the group
+// has committed none there.
+Status CommittedOffset(const Properties& props, const std::string& group, const std::string& topic,
+                       std::int32_t partition, int timeout_ms, std::optional<std::int64_t>* offset);
 
 }  // namespace meal::kafka

@@ -52,6 +52,54 @@ bool Producer::Flush(int timeout_ms) {
   return rd_kafka_flush(rk_.get(), timeout_ms) == RD_KAFKA_RESP_ERR_NO_ERROR;
 }
 
+namespace {
+
+// Takes ownership of `error` (nullptr is success).
+TxnResult ToResult(rd_kafka_error_t* error) {
+  if (!error) return {};
+  TxnResult r;
+  r.message = rd_kafka_error_string(error);
+  if (rd_kafka_error_is_fatal(error)) {
+    r.outcome = TxnOutcome::kFatal;
+  } else if (rd_kafka_error_txn_requires_abort(error)) {
+    r.outcome = TxnOutcome::kAbort;
+  } else if (rd_kafka_error_is_retriable(error)) {
+    r.outcome = TxnOutcome::kRetry;
+  } else {
+    r.outcome = TxnOutcome::kFatal;  // a state error: calls out of order
+  }
+  rd_kafka_error_destroy(error);
+  return r;
+}
+
+}  // namespace
+
+TxnResult Producer::InitTransactions(int timeout_ms) {
+  return ToResult(rd_kafka_init_transactions(rk_.get(), timeout_ms));
+}
+
+TxnResult Producer::BeginTransaction() { return ToResult(rd_kafka_begin_transaction(rk_.get())); }
+
+TxnResult Producer::SendOffsets(const std::string& group, const std::vector<GroupOffset>& offsets, int timeout_ms) {
+  rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(static_cast<int>(offsets.size()));
+  for (const GroupOffset& o : offsets) {
+    rd_kafka_topic_partition_list_add(list, o.topic.c_str(), o.partition)->offset = o.offset;
+  }
+  rd_kafka_consumer_group_metadata_t* metadata = rd_kafka_consumer_group_metadata_new(group.c_str());
+  TxnResult r = ToResult(rd_kafka_send_offsets_to_transaction(rk_.get(), list, metadata, timeout_ms));
+  rd_kafka_consumer_group_metadata_destroy(metadata);
+  rd_kafka_topic_partition_list_destroy(list);
+  return r;
+}
+
+TxnResult Producer::CommitTransaction(int timeout_ms) {
+  return ToResult(rd_kafka_commit_transaction(rk_.get(), timeout_ms));
+}
+
+TxnResult Producer::AbortTransaction(int timeout_ms) {
+  return ToResult(rd_kafka_abort_transaction(rk_.get(), timeout_ms));
+}
+
 void Producer::OnDelivery(rd_kafka_t*, const rd_kafka_message_t* msg, void* opaque) {
   auto* self = static_cast<Producer*>(opaque);
   if (self->on_delivery_) {

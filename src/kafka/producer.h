@@ -1,11 +1,13 @@
-// An idempotent librdkafka producer with per-record delivery callbacks.
-// Not thread-safe: one owner thread calls Produce/Poll/Flush.
+// An idempotent librdkafka producer with per-record delivery callbacks and,
+// when its properties hold a transactional.id, Kafka transactions.
+// Not thread-safe: one owner thread calls every method.
 #pragma once
 
 #include <cstdint>
 #include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "kafka/client_config.h"
 
@@ -14,6 +16,25 @@ namespace meal::kafka {
 // Called from Poll()/Flush() on the owner thread once the broker has
 // acknowledged (err == NO_ERROR) or finally rejected the record.
 using DeliveryCallback = std::function<void(std::uint64_t tag, rd_kafka_resp_err_t err)>;
+
+// What a transactional call's failure asks of the caller.
+enum class TxnOutcome {
+  kOk,
+  kRetry,  // call it again
+  kAbort,  // abort the transaction, then produce its records again in a new one
+  kFatal,  // the producer is unusable (e.g. fenced by a newer instance)
+};
+struct TxnResult {
+  TxnOutcome outcome = TxnOutcome::kOk;
+  std::string message;
+  bool ok() const { return outcome == TxnOutcome::kOk; }
+};
+
+struct GroupOffset {
+  std::string topic;
+  std::int32_t partition = 0;
+  std::int64_t offset = 0;
+};
 
 class Producer {
  public:
@@ -37,6 +58,16 @@ class Producer {
   void Poll(int timeout_ms = 0);
   // Waits for every queued record; returns false on timeout.
   bool Flush(int timeout_ms);
+
+  // Transactions: InitTransactions once (it fences and finishes any
+  // transaction an earlier producer of the same transactional.id left
+  // open), then Begin, Produce…, SendOffsets, Commit (or Abort).
+  TxnResult InitTransactions(int timeout_ms);
+  TxnResult BeginTransaction();
+  // Commits `offsets` for consumer group `group` with the transaction.
+  TxnResult SendOffsets(const std::string& group, const std::vector<GroupOffset>& offsets, int timeout_ms);
+  TxnResult CommitTransaction(int timeout_ms);
+  TxnResult AbortTransaction(int timeout_ms);
 
   rd_kafka_t* handle() { return rk_.get(); }
 

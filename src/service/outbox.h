@@ -1,15 +1,31 @@
-// Outputs travel through the state store: they commit in the same batch as
-// the state change and input offsets that caused them, are produced after
-// the commit, and are deleted once the broker acknowledges them. After a
-// crash, whatever is still in the outbox is produced again, so no output is
-// lost (at least once; duplicates only after a crash).
+// Outputs travel through the state store and leave in Kafka transactions,
+// so that a read_committed reader sees each exactly once whatever instant
+// the process dies at (the protocol and its crash windows:
+// docs/reliability.md).
 //
-// Not thread-safe: the event loop owns it; delivery callbacks arrive through
+//   1. An output is numbered (its outbox sequence) and committed to RocksDB
+//      with the state change and input offsets that caused it.
+//   2. After that commit it is produced inside the open Kafka transaction.
+//   3. At most every commit interval the transaction commits together with
+//      a mark: the offset of the instance's own marker group on the marker
+//      partition is set to the next sequence not yet published. The mark
+//      commits atomically with the outputs.
+//   4. The outputs below the mark are deleted from the store by a later
+//      state commit.
+//
+// On start-up (Recover), after InitTransactions has fenced and finished
+// whatever the previous run left open, the mark says which outputs still in
+// the store are already published (dropped) and which are not (published
+// again, in order).
+//
+// Not thread-safe: the event loop owns it; delivery reports arrive through
 // the producer's Poll on the same thread.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <map>
+#include <string>
 #include <vector>
 
 #include "codec/state_codec.h"
@@ -19,43 +35,71 @@
 
 namespace meal::service {
 
+struct OutboxOptions {
+  // The group whose offset on (marker_topic, partition 0) is the mark; one
+  // per instance, as is the producer's transactional.id.
+  std::string marker_group;
+  std::string marker_topic;
+  // Longest time an output waits in an open transaction.
+  std::chrono::milliseconds commit_interval{100};
+  int txn_timeout_ms = 30000;
+  metrics::Counter* acknowledged = nullptr;   // outputs in committed transactions
+  metrics::Counter* committed_txns = nullptr;
+  metrics::Counter* aborted_txns = nullptr;
+};
+
 class Outbox {
  public:
-  // `acknowledged` and `retried` count outputs the broker took and outputs
-  // produced again after a failed delivery.
-  Outbox(kafka::Producer* producer, metrics::Counter* acknowledged, metrics::Counter* retried)
-      : producer_(producer), acknowledged_total_(acknowledged), retries_total_(retried) {}
+  // `producer` must be transactional, with InitTransactions done.
+  Outbox(kafka::Producer* producer, OutboxOptions options);
 
-  // Reads entries left by an earlier run; they are produced by the next Publish.
-  Status Recover(const state::Store& store);
+  // Reads the outputs an earlier run left in `store` and, against the mark,
+  // keeps those not yet published for the next Publish.
+  Status Recover(const state::Store& store, const kafka::Properties& props);
 
-  // Queues an output for the next commit.
+  // Queues an output for the next state commit.
   void Add(codec::OutboxEntry entry);
 
-  // Adds the queued outputs and the deletions of acknowledged ones to `changes`.
+  // Adds the queued outputs, and the deletion of published ones, to the
+  // state commit being prepared.
   void Stage(state::WriteSet* changes);
 
-  // After the commit succeeded: produces what was staged.
-  void Publish();
+  // After that state commit: produces what it staged (and anything an
+  // aborted transaction lost) in the open transaction, and commits the
+  // transaction when it is older than the commit interval or `force`.
+  // Fails only when the producer is unusable (fenced by a newer instance
+  // with the same instance id): the service must stop.
+  Status Publish(bool force = false);
 
-  // The producer's delivery report for `seq`.
+  // The producer's delivery report: a refused record aborts its transaction.
   void OnDelivery(std::uint64_t seq, rd_kafka_resp_err_t err);
 
-  // Outputs staged or produced but not yet acknowledged.
-  // Acknowledgements whose deletion has not been committed yet.
-  bool HasAcknowledged() const { return !acknowledged_.empty(); }
-  std::size_t pending() const { return staged_.size() + in_flight_.size(); }
+  // Outputs staged, or in the store and not yet in a committed transaction.
+  std::size_t pending() const { return staged_.size() + unpublished_.size(); }
+  // Published outputs whose deletion from the store is not committed yet.
+  bool HasPublished() const { return !published_.empty(); }
 
  private:
+  using Clock = std::chrono::steady_clock;
+  Status CommitTransaction();
+  // The transaction failed: abort it; its outputs go out in the next one.
+  Status AbortTransaction(const std::string& why);
+
   kafka::Producer* producer_;
+  OutboxOptions options_;
   std::uint64_t next_seq_ = 0;
   std::vector<std::pair<std::uint64_t, codec::OutboxEntry>> queued_;  // not yet staged
-  std::vector<std::pair<std::uint64_t, codec::OutboxEntry>> staged_;  // in the batch being committed
-  std::map<std::uint64_t, codec::OutboxEntry> in_flight_;
-  std::vector<std::uint64_t> acknowledged_;  // to delete from the store
-  std::vector<std::uint64_t> failed_;        // to produce again
-  metrics::Counter* acknowledged_total_;
-  metrics::Counter* retries_total_;
+  std::vector<std::pair<std::uint64_t, codec::OutboxEntry>> staged_;  // in the state commit under way
+  // In the store, not yet in a committed transaction; those below
+  // produce_from_ are in the open one.
+  std::map<std::uint64_t, codec::OutboxEntry> unpublished_;
+  std::uint64_t produce_from_ = 0;
+  bool txn_open_ = false;
+  bool txn_failed_ = false;     // a record of the open transaction was refused
+  bool commit_pending_ = false;  // a commit was tried and is to be tried again
+  bool mark_sent_ = false;       // the mark is in the open transaction
+  Clock::time_point txn_started_;
+  std::vector<std::uint64_t> published_;  // to delete from the store
 };
 
 }  // namespace meal::service

@@ -2,11 +2,14 @@
 
 #include <spdlog/spdlog.h>
 
+#include <unistd.h>
+
 #include <stdexcept>
 
 #include "api/static_site.h"
 #include "api/tls.h"
 #include "codec/encode.h"
+#include "common/crash_point.h"
 #include "kafka/admin.h"
 #include "service/access.h"
 #include "service/http_routes.h"
@@ -18,6 +21,15 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
+
+// Longest wait for a Kafka transaction call.
+constexpr int kTxnTimeoutMs = 30000;
+
+std::string HostName() {
+  char name[256] = {};
+  if (gethostname(name, sizeof name - 1) != 0) return "meal-dispatchd";
+  return name;
+}
 
 // `routes` with `access` deciding who may call them.
 api::Router Guarded(const std::shared_ptr<AccessControl>& access, api::Router routes) {
@@ -103,6 +115,8 @@ Service::Service(config::Config config)
                                          {{"kind", std::string(AlertKindName(static_cast<AlertKind>(k)))}});
   }
   commits_ = &metrics_.GetCounter("meal_state_commits_total", "State commits (one RocksDB write batch each)");
+  commit_failures_ = &metrics_.GetCounter("meal_state_commit_failures_total",
+                                          "State commits the store refused (each retried every second until it succeeds)");
   decision_latency_ = &metrics_.GetHistogram("meal_decision_latency_seconds",
       "From reading an order-ready event to the state commit that holds its decision",
       metrics::ExponentialBounds(0.0005, 2, 16));
@@ -163,13 +177,30 @@ Status Service::Start() {
   if (Status s = kafka::EnsureTopics(props, topics, 15000); !s.ok()) return s;
 
   try {
+    // One transactional id per instance: a restarted instance fences its
+    // predecessor, and init finishes whatever transaction it left open.
+    const std::string instance = config_.kafka.instance_id.empty() ? HostName() : config_.kafka.instance_id;
+    kafka::Properties producer_props = props;
+    producer_props["transactional.id"] = config_.kafka.group_id + "." + instance;
     producer_ = std::make_unique<kafka::Producer>(
-        props, [this](std::uint64_t seq, rd_kafka_resp_err_t err) { outbox_->OnDelivery(seq, err); });
+        producer_props, [this](std::uint64_t seq, rd_kafka_resp_err_t err) { outbox_->OnDelivery(seq, err); });
+    if (kafka::TxnResult r = producer_->InitTransactions(kTxnTimeoutMs); !r.ok()) {
+      return Status::Io("kafka transactions (transactional.id " + producer_props["transactional.id"] +
+                        "): " + r.message);
+    }
+    const char* kTxnHelp = "Kafka transactions of outputs, by result";
     outbox_ = std::make_unique<Outbox>(
-        producer_.get(), &metrics_.GetCounter("meal_outputs_acknowledged_total", "Outputs acknowledged by Kafka"),
-        &metrics_.GetCounter("meal_output_retries_total", "Outputs produced again after a failed delivery"));
-    if (Status s = outbox_->Recover(*store_); !s.ok()) return s;
-    outbox_->Publish();
+        producer_.get(),
+        OutboxOptions{.marker_group = config_.kafka.group_id + ".outbox." + instance,
+                      .marker_topic = config_.topics.assignments,
+                      .commit_interval = std::chrono::milliseconds(config_.pipeline.commit_interval_ms),
+                      .txn_timeout_ms = kTxnTimeoutMs,
+                      .acknowledged = &metrics_.GetCounter("meal_outputs_acknowledged_total",
+                                                           "Outputs in committed Kafka transactions"),
+                      .committed_txns = &metrics_.GetCounter("meal_transactions_total", kTxnHelp, {{"result", "committed"}}),
+                      .aborted_txns = &metrics_.GetCounter("meal_transactions_total", kTxnHelp, {{"result", "aborted"}})});
+    if (Status s = outbox_->Recover(*store_, props); !s.ok()) return s;
+    if (Status s = outbox_->Publish(/*force=*/true); !s.ok()) return s;
     // Open wellness checks are announced again: whoever watched the alerts
     // before the restart may not be watching now.
     std::vector<dispatch::Output> reannounced;
@@ -185,6 +216,9 @@ Status Service::Start() {
 
     kafka::Properties consumer_props = props;
     consumer_props["group.id"] = config_.kafka.group_id;
+    // Static membership: a restarted instance takes its partitions back at
+    // once instead of waiting out its predecessor's session.
+    consumer_props["group.instance.id"] = instance;
     std::vector<std::string> names;
     for (const AreaTopic& t : area_topics_) names.push_back(t.name);
     consumer_ = std::make_unique<ingest::GroupConsumer>(
@@ -356,28 +390,65 @@ void Service::DeadLetter(const std::string& topic, std::int32_t partition, std::
 }
 
 Status Service::Commit() {
-  if (!dirty_ && !outbox_->HasAcknowledged()) return Status::Ok();
-  state::WriteSet changes;
-  engine_->CollectChanges(&changes);
-  if (consumer_) {
-    for (auto& [key, next] : consumer_->OffsetRecords()) changes.Put(key, state::EncodeOffset(next));
+  // After a failed commit the same changes are tried again, whole: the
+  // engine has moved on to them already.
+  if (!commit_failed_) {
+    if (!dirty_ && !outbox_->HasPublished()) return Status::Ok();
+    commit_changes_ = state::WriteSet();
+    engine_->CollectChanges(&commit_changes_);
+    if (consumer_) {
+      for (auto& [key, next] : consumer_->OffsetRecords()) commit_changes_.Put(key, state::EncodeOffset(next));
+    }
+    for (const auto& [tp, next] : registry_offsets_) {
+      commit_changes_.Put(state::OffsetKey(tp.first, tp.second), state::EncodeOffset(next));
+    }
+    outbox_->Stage(&commit_changes_);
   }
-  for (const auto& [tp, next] : registry_offsets_) {
-    changes.Put(state::OffsetKey(tp.first, tp.second), state::EncodeOffset(next));
-  }
-  outbox_->Stage(&changes);
   const auto started = Clock::now();
-  Status s = store_->Commit(changes);
+  Status s = store_->Commit(commit_changes_);
+  commit_failed_ = !s.ok();
   if (!s.ok()) return s;
+  CrashPoint("after_state_commit");
   const auto done = Clock::now();
   commits_->Inc();
   commit_latency_->Observe(Seconds(done - started));
   for (const auto& read_at : decisions_) decision_latency_->Observe(Seconds(done - read_at));
   decisions_.clear();
-  if (feed_) feed_->Committed(std::move(changes));  // for the live stream: committed now
-  outbox_->Publish();
+  if (feed_) feed_->Committed(std::move(commit_changes_));  // for the live stream: committed now
   dirty_ = false;
-  return Status::Ok();
+  return outbox_->Publish();
+}
+
+Status Service::CommitOrWait(const std::atomic<bool>& stop) {
+  Status s = Commit();
+  if (s.ok() || !commit_failed_) return s;
+  // The state store refuses writes (most often a full disk). Input stays
+  // unapplied and unacknowledged, so nothing is lost; the commit is tried
+  // again each second until it succeeds or the service is stopped.
+  spdlog::error("state commit failed: {}; retrying every 1 s", s.ToString());
+  ready_ = false;
+  ready_gauge_->Set(0);
+  commit_failures_->Inc();
+  int attempts = 1;
+  auto next_try = Clock::now() + std::chrono::seconds(1);
+  while (!stop.load(std::memory_order_relaxed)) {
+    // Keeps the group membership alive; fetched records wait in the merger,
+    // and the consumer pauses its partitions when that is full.
+    const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(next_try - Clock::now());
+    consumer_->Poll(static_cast<int>(std::max<std::int64_t>(0, wait.count())),
+                    static_cast<std::size_t>(config_.pipeline.batch_max_records));
+    producer_->Poll(0);
+    if (Clock::now() < next_try) continue;
+    next_try = Clock::now() + std::chrono::seconds(1);
+    ++attempts;
+    s = Commit();
+    if (s.ok()) {
+      spdlog::info("state commit succeeded again after {} attempts", attempts);
+      return s;
+    }
+    if (!commit_failed_) return s;  // the commit went through, publishing failed
+  }
+  return Status::Io("stopped while the state store refused writes: " + s.ToString());
 }
 
 void Service::UpdateGauges() {
@@ -405,12 +476,16 @@ void Service::SetOpenAlerts() {
 
 Status Service::Run(const std::atomic<bool>& stop) {
   const auto max_records = static_cast<std::size_t>(config_.pipeline.batch_max_records);
+  std::size_t processed = 0;
   while (!stop.load(std::memory_order_relaxed)) {
-    const int wait_ms = merger_.buffered() > 0 ? 0 : config_.pipeline.batch_max_wait_ms;
+    // No wait while records are being released; buffered records the merger
+    // holds back (it waits for another partition of their task) are no
+    // reason to spin.
+    const int wait_ms = processed > 0 && merger_.buffered() > 0 ? 0 : config_.pipeline.batch_max_wait_ms;
     consumer_->Poll(wait_ms, max_records);
     batch_read_at_ = Clock::now();
     PollRegistry(0);
-    std::size_t processed = 0;
+    processed = 0;
     int topic_index = 0;
     while (processed < max_records) {
       std::optional<ingest::MessagePtr> msg = merger_.Pop(&topic_index);
@@ -418,13 +493,17 @@ Status Service::Run(const std::atomic<bool>& stop) {
       ProcessRecord(topic_index, **msg);
       ++processed;
     }
-    if (Status s = Commit(); !s.ok()) {
-      spdlog::error("state commit failed: {}", s.ToString());
+    if (Status s = CommitOrWait(stop); !s.ok()) {
+      spdlog::error("stopping: {}", s.ToString());
       return s;
     }
     if (processed > 0) consumer_->CommitToKafkaAsync();
     producer_->Poll(0);
-    outbox_->Publish();  // anything the broker refused goes again
+    // Commits the open transaction once its interval has passed.
+    if (Status s = outbox_->Publish(); !s.ok()) {
+      spdlog::error("stopping: {}", s.ToString());
+      return s;
+    }
     if (!ready_ && consumer_->assigned_count() > 0 && merger_.AllCaughtUp()) {
       ready_ = true;
       ready_gauge_->Set(1);
@@ -432,10 +511,10 @@ Status Service::Run(const std::atomic<bool>& stop) {
     }
     UpdateGauges();
   }
-  spdlog::info("stopping: committing and flushing outputs");
+  spdlog::info("stopping: committing the state and the last outputs' transaction");
   Status s = Commit();
-  producer_->Flush(10000);
-  if (s.ok()) s = Commit();  // deletes what the flush acknowledged
+  if (s.ok()) s = outbox_->Publish(/*force=*/true);
+  if (s.ok()) s = Commit();  // deletes what the transaction published
   return s;
 }
 

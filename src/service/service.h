@@ -67,7 +67,12 @@ class Service {
   // Puts the engine's outputs in the outbox, to be committed with the state
   // that caused them.
   void EnqueueOutputs(std::span<const dispatch::Output> outputs);
+  // One state commit (engine changes, input offsets, outbox), then the
+  // outputs it holds go to the open transaction (Outbox::Publish).
   Status Commit();
+  // Commit, and while the store refuses it, tries it again every second
+  // (not applying input meanwhile) until it succeeds or `stop`.
+  Status CommitOrWait(const std::atomic<bool>& stop);
   void UpdateGauges();
   // meal_alerts_open from the engine's counts (which Load takes from state,
   // so they are right across restarts).
@@ -98,6 +103,8 @@ class Service {
   std::vector<std::chrono::steady_clock::time_point> decisions_;  // when each order-ready was read
   std::chrono::steady_clock::time_point batch_read_at_;
   bool dirty_ = false;
+  state::WriteSet commit_changes_;
+  bool commit_failed_ = false;  // commit_changes_ were refused: try them again
 
   // Metrics, looked up once.
   std::vector<metrics::Counter*> events_by_topic_;
@@ -111,6 +118,7 @@ class Service {
   metrics::Counter* deliveries_late_ = nullptr;
   std::array<metrics::Gauge*, kAlertKinds> open_alerts_{};
   metrics::Counter* commits_ = nullptr;
+  metrics::Counter* commit_failures_ = nullptr;
   metrics::Histogram* decision_latency_ = nullptr;
   metrics::Histogram* commit_latency_ = nullptr;
   metrics::Gauge* outbox_pending_ = nullptr;

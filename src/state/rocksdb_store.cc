@@ -101,9 +101,17 @@ Status RocksDbStore::Commit(const WriteSet& changes) {
     rocksdb::Status s = op.is_delete ? batch.Delete(op.key) : batch.Put(op.key, op.value);
     if (!s.ok()) return FromRocks(s);
   }
+  // A failed write (a full disk) leaves RocksDB refusing every write until
+  // it is told to resume; the batch is then written whole or not at all.
+  if (write_failed_) {
+    if (rocksdb::Status s = db_->Resume(); !s.ok()) return FromRocks(s);
+    write_failed_ = false;
+  }
   rocksdb::WriteOptions wo;
   wo.sync = sync_;
-  return FromRocks(db_->Write(wo, &batch));
+  const rocksdb::Status s = db_->Write(wo, &batch);
+  write_failed_ = !s.ok();
+  return FromRocks(s);
 }
 
 Status RocksDbStore::Get(std::string_view key, std::string* value) const {

@@ -60,6 +60,7 @@ class RocksDbStore final : public Store {
   std::unique_ptr<rocksdb::DB> db_;
   std::shared_ptr<rocksdb::Statistics> stats_;
   bool sync_;
+  bool write_failed_ = false;  // the last write failed: resume before the next
   std::string secondary_dir_;  // empty unless opened with OpenReadOnly
 };
 
