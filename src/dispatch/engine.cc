@@ -53,8 +53,8 @@ Status Engine::Load(const state::Store& store) {
     Courier c;
     Status s = codec::DecodeCourier(v, &c);
     if (s.ok()) {
-      AreaOf(c.area_id).couriers.insert(c.courier_id);
-      couriers_[c.courier_id] = std::move(c);
+      Courier& loaded = couriers_[c.courier_id] = std::move(c);
+      AreaOf(loaded.area_id).couriers.emplace(loaded.courier_id, &loaded);
     }
     return s;
   });
@@ -192,7 +192,20 @@ ApplyResult Engine::Apply(const Event& event, std::vector<Output>* outputs) {
 void Engine::SetStatus(Order& order, OrderStatus status, EventTimeMs time, std::string note) {
   order.status = status;
   order.timeline.push_back({time, status, std::move(note)});
+  TouchOrder(order);
+}
+
+void Engine::TouchOrder(const Order& order) {
   dirty_orders_.insert(order.order_id);
+  if (order.courier_id.empty()) return;
+  if (auto courier = couriers_.find(order.courier_id); courier != couriers_.end()) {
+    touched_couriers_.insert(&courier->second);
+  }
+}
+
+void Engine::TouchCourier(Courier& courier) {
+  dirty_couriers_.insert(courier.courier_id);
+  touched_couriers_.insert(&courier);
 }
 
 ApplyResult Engine::OnSite(const Site& s) {
@@ -313,22 +326,48 @@ ApplyResult Engine::OnReady(const Event& e, const OrderReady& r, std::vector<Out
   return Applied();
 }
 
-Engine::AreaPlan Engine::BuildAreaPlan(const Area& area, EventTimeMs now) {
+Engine::AreaPlan& Engine::BuildAreaPlan(Area& area, EventTimeMs now) {
+  if (!area.plan) area.plan.emplace(AreaPlan{routing::LivePlan(options_.travel, options_.insertion), {}, {}});
+  AreaPlan& ap = *area.plan;
+  auto on_duty = [now](const Courier& c) { return c.on_shift && c.available && c.shift_end_ms > now; };
+  // Couriers off duty leave the plan; those on duty join it in id order, so
+  // it has the routes a plan built from scratch would have, in its order.
+  for (std::size_t k = ap.couriers.size(); k-- > 0;) {
+    if (on_duty(*ap.couriers[k])) continue;
+    ap.plan.EraseRoute(k);
+    ap.couriers.erase(ap.couriers.begin() + static_cast<std::ptrdiff_t>(k));
+    ap.built.erase(ap.built.begin() + static_cast<std::ptrdiff_t>(k));
+  }
   const OrderLookup lookup = [this](const std::string& id) { return FindOrder(id); };
-  AreaPlan ap{routing::LivePlan(options_.travel, options_.insertion), {}};
-  for (const std::string& id : area.couriers) {
-    Courier& c = couriers_.at(id);
-    if (!c.on_shift || !c.available || c.shift_end_ms <= now) continue;
-    routing::Route route = BuildRoute(c, lookup, now, options_, /*relax_committed=*/false);
-    const std::size_t k = ap.plan.size();
-    if (!ap.plan.SetRoute(k, route)) {
-      // An infeasible route stays in the plan but takes nothing, unless its
-      // lateness can be frozen as it is.
-      if (AllowCurrentLateness(c, lookup, now, &route)) ap.plan.SetRoute(k, std::move(route));
+  std::size_t k = 0;
+  for (const auto& [id, c] : area.couriers) {
+    if (!on_duty(*c)) continue;
+    const bool joins = k == ap.couriers.size() || ap.couriers[k] != c;
+    if (joins) {
+      ap.couriers.insert(ap.couriers.begin() + static_cast<std::ptrdiff_t>(k), c);
+      ap.built.emplace(ap.built.begin() + static_cast<std::ptrdiff_t>(k));
+      ap.plan.InsertRoute(k, {});
     }
-    ap.couriers.push_back(&c);
+    // A built route depends on `now` through its start time alone.
+    const bool touched = touched_couriers_.erase(c) > 0;
+    if (joins || touched) {
+      ap.built[k] = BuildRoute(*c, lookup, now, options_, /*relax_committed=*/false);
+      SetPlannedRoute(ap, k);
+    } else if (const EventTimeMs start = std::max(now, c->location_ms); ap.built[k].vehicle.start_time != start) {
+      ap.built[k].vehicle.start_time = start;
+      SetPlannedRoute(ap, k);
+    }
+    ++k;
   }
   return ap;
+}
+
+void Engine::SetPlannedRoute(AreaPlan& ap, std::size_t k) {
+  if (ap.plan.SetRoute(k, ap.built[k])) return;
+  // An infeasible route stays in the plan but takes nothing, unless its
+  // lateness can be frozen as it is.
+  routing::Route relaxed = ap.built[k];
+  if (AllowCurrentLateness(&relaxed)) ap.plan.SetRoute(k, relaxed);
 }
 
 std::int32_t Engine::PriorityOf(const Order& order) const {
@@ -344,13 +383,18 @@ std::int32_t Engine::PriorityOf(const Order& order) const {
 void Engine::PlaceOrders(const std::vector<Order*>& all, Area& area, std::vector<Output>* out) {
   if (all.empty()) return;
   const EventTimeMs now = area.stream_time_ms;
-  AreaPlan ap = BuildAreaPlan(area, now);
+  AreaPlan& ap = BuildAreaPlan(area, now);
   Changed changed;
   // An elder's own courier first (hub stop, paired helper, last courier),
   // the more vulnerable first; the rest is left to the plan-wide choice.
-  std::vector<Order*> sorted = all;
-  std::stable_sort(sorted.begin(), sorted.end(),
-                   [&](const Order* a, const Order* b) { return PriorityOf(*a) > PriorityOf(*b); });
+  std::vector<std::pair<std::int32_t, Order*>> by_priority;
+  by_priority.reserve(all.size());
+  for (Order* order : all) by_priority.emplace_back(PriorityOf(*order), order);
+  std::stable_sort(by_priority.begin(), by_priority.end(),
+                   [](const auto& a, const auto& b) { return a.first > b.first; });
+  std::vector<Order*> sorted;
+  sorted.reserve(all.size());
+  for (const auto& [priority, order] : by_priority) sorted.push_back(order);
   // Orders an operator took off a courier (excluded_couriers) are placed
   // one by one after the batch, on the routes left to them.
   std::vector<Order*> orders, restricted;
@@ -479,7 +523,7 @@ bool Engine::JoinHubStop(Order& order, const routing::Job& job, AreaPlan& ap, Ar
         continue;
       }
       sibling.pinned = true;
-      dirty_orders_.insert(sibling.order_id);
+      TouchOrder(sibling);
       Assign(order, ap, routing::Insertion{k, i + 1, d + 2}, area, changed, /*pinned=*/true,
              "hub household " + order.hub_household_id + ", one stop with " + sibling.order_id);
       return true;
@@ -503,7 +547,7 @@ void Engine::Assign(Order& order, AreaPlan& ap, const routing::Insertion& where,
                        RouteStop{StopKind::kPickup, order.order_id});
   courier.route.insert(courier.route.begin() + static_cast<std::ptrdiff_t>(where.delivery_pos),
                        RouteStop{StopKind::kDelivery, order.order_id});
-  dirty_couriers_.insert(courier.courier_id);
+  TouchCourier(courier);
   area.unassigned.erase(order.order_id);
   order.courier_id = courier.courier_id;
   order.pinned = pinned;
@@ -595,12 +639,12 @@ void Engine::MarkUnassigned(Order& order, Area& area, bool no_courier, std::vect
                                          : "no courier can meet the window, box and hot-meal limits"));
 }
 
-bool Engine::AllowCurrentLateness(const Courier& courier, const OrderLookup& lookup, EventTimeMs now,
-                                  routing::Route* route) const {
+bool Engine::AllowCurrentLateness(routing::Route* route) const {
   // The courier is already behind: its current plan breaks a window or a
   // ride limit. New work may still be fitted in, but must not make any stop
   // later than it is now planned — loosen each bound to the current plan only.
-  const routing::Route relaxed = BuildRoute(courier, lookup, now, options_, /*relax_committed=*/true);
+  routing::Route relaxed = *route;
+  RelaxCommitted(&relaxed);
   std::vector<routing::StopTiming> t;
   routing::RouteCost cost;
   if (!routing::Evaluate(relaxed.vehicle, relaxed.stops, options_.travel, &cost, &t)) return false;
@@ -625,11 +669,10 @@ void Engine::ReoptimizeArea(Area& area, std::vector<Output>* out) {
   JobIds jobs;
   std::vector<routing::Route> routes;
   std::vector<Courier*> couriers;
-  for (const std::string& id : area.couriers) {
-    Courier& c = couriers_.at(id);
-    if (!c.on_shift || !c.available || c.shift_end_ms <= now) continue;
-    routes.push_back(BuildRoute(c, lookup, now, options_, /*relax_committed=*/false, &jobs));
-    couriers.push_back(&c);
+  for (const auto& [id, c] : area.couriers) {
+    if (!c->on_shift || !c->available || c->shift_end_ms <= now) continue;
+    routes.push_back(BuildRoute(*c, lookup, now, options_, /*relax_committed=*/false, &jobs));
+    couriers.push_back(c);
   }
   if (routes.size() < 2) return;
   std::vector<std::string> order_of_job(jobs.size());
@@ -643,6 +686,7 @@ void Engine::ReoptimizeArea(Area& area, std::vector<Output>* out) {
     if (!result.changed[r]) continue;
     Courier& courier = *couriers[r];
     courier.route.clear();
+    TouchCourier(courier);
     for (const routing::Stop& stop : routes[r].stops) {
       const std::string& order_id = order_of_job[static_cast<std::size_t>(stop.job)];
       courier.route.push_back({stop.pickup ? StopKind::kPickup : StopKind::kDelivery, order_id});
@@ -682,7 +726,7 @@ void Engine::PublishPlan(Courier& courier, EventTimeMs now, const std::string& t
 
 void Engine::RemoveStops(Courier& courier, const std::string& order_id) {
   std::erase_if(courier.route, [&](const RouteStop& s) { return s.order_id == order_id; });
-  dirty_couriers_.insert(courier.courier_id);
+  TouchCourier(courier);
 }
 
 ApplyResult Engine::OnCancelled(const Event& e, const OrderCancelled& c, std::vector<Output>* out) {
@@ -726,9 +770,9 @@ ApplyResult Engine::OnShiftStarted(const Event& e, const ShiftStarted& s, std::v
   c.location_ms = e.time_ms;
   c.at_door = false;
   c.team_id = s.team_id;
-  dirty_couriers_.insert(c.courier_id);
+  TouchCourier(c);
   Area& area = AreaOf(e.area_id);
-  area.couriers.insert(c.courier_id);
+  area.couriers.emplace(c.courier_id, &c);
   RetryUnassigned(area, SIZE_MAX, out);
   return Applied();
 }
@@ -738,7 +782,7 @@ ApplyResult Engine::OnShiftEnded(const Event& e, const ShiftEnded& s, std::vecto
   if (it == couriers_.end() || it->second.area_id != e.area_id) return Rejected("unknown courier " + s.courier_id);
   Courier& c = it->second;
   c.on_shift = false;
-  dirty_couriers_.insert(c.courier_id);
+  TouchCourier(c);
   // Meals on board stay with the courier; the rest goes back to the pool.
   std::vector<std::string> released;
   for (const RouteStop& stop : c.route) {
@@ -768,7 +812,7 @@ ApplyResult Engine::OnLocation(const Event& e, const LocationUpdate& l, std::vec
     c.location = l.location;
     c.location_ms = e.time_ms;
     c.at_door = false;
-    dirty_couriers_.insert(c.courier_id);
+    TouchCourier(c);
     CheckPlan(c, AreaOf(e.area_id), out);
   }
   return Applied();
@@ -795,7 +839,7 @@ void Engine::CheckPlan(Courier& courier, Area& area, std::vector<Output>* out) {
     const DurationMs ride = t[i].service_start - order.picked_up_ms;
     if (ride <= order.hot_meal_limit_ms) continue;
     order.food_safety_alerted = true;
-    dirty_orders_.insert(order.order_id);
+    TouchOrder(order);
     out->emplace_back(OrderAlert(order, AlertKind::kFoodSafetyRisk, Severity::kCritical, "food-safety/" + order.order_id,
                                  courier.courier_id,
                                  "the meal on board with courier " + courier.courier_id + " would reach the door " +
@@ -810,7 +854,7 @@ void Engine::RescueLate(Order& order, Courier& courier, Area& area, std::vector<
   if (order.status == OrderStatus::kAssigned && !order.pinned) {
     // Not collected yet: another courier who can still make the window
     // takes it, if there is one.
-    AreaPlan ap = BuildAreaPlan(area, now);
+    AreaPlan& ap = BuildAreaPlan(area, now);
     routing::Job job;
     BuildJobStops(order, -1, options_, &job.pickup, &job.delivery);
     std::optional<routing::Insertion> best;
@@ -829,7 +873,7 @@ void Engine::RescueLate(Order& order, Courier& courier, Area& area, std::vector<
     }
   }
   order.late_alerted = true;
-  dirty_orders_.insert(order.order_id);
+  TouchOrder(order);
   out->emplace_back(OrderAlert(
       order, AlertKind::kLateRisk, UrgencyOf(order), "late/" + order.order_id, courier.courier_id,
       "courier " + courier.courier_id + " will reach the door after the window closes at " +
@@ -861,7 +905,7 @@ ApplyResult Engine::OnAvailability(const Event& e, const Availability& a, std::v
   auto it = couriers_.find(a.courier_id);
   if (it == couriers_.end() || it->second.area_id != e.area_id) return Rejected("unknown courier " + a.courier_id);
   it->second.available = a.available;
-  dirty_couriers_.insert(a.courier_id);
+  TouchCourier(it->second);
   if (a.available) RetryUnassigned(AreaOf(e.area_id), SIZE_MAX, out);
   return Applied();
 }
@@ -885,7 +929,7 @@ ApplyResult Engine::OnPickedUp(const Event& e, const PickedUp& p, std::vector<Ou
   c.location = order->pickup;
   c.location_ms = std::max(c.location_ms, e.time_ms);
   c.at_door = false;
-  dirty_couriers_.insert(c.courier_id);
+  TouchCourier(c);
   order->picked_up_ms = e.time_ms;
   SetStatus(*order, OrderStatus::kPickedUp, e.time_ms);
   CheckPlan(c, AreaOf(e.area_id), out);  // a late pickup may already break a limit
@@ -1209,7 +1253,7 @@ ApplyResult Engine::OnReassign(const Event& e, const ReassignOrder& r, std::vect
     return Refuse(e, *order, r.courier_id, r.actor, "reassign_order", r.reason, why, out);
   };
   if (const auto why = ReassignRefusal(*order, target, now)) return refuse(*why);
-  AreaPlan ap = BuildAreaPlan(area, now);
+  AreaPlan& ap = BuildAreaPlan(area, now);
   const auto k = static_cast<std::size_t>(std::find(ap.couriers.begin(), ap.couriers.end(), &target) -
                                           ap.couriers.begin());
   routing::Job job;
@@ -1320,7 +1364,7 @@ ApplyResult Engine::OnRelease(const Event& e, const ReleaseOrder& r, std::vector
 void Engine::HeldAtWindow(Order& order, std::vector<Output>* out) {
   if (order.status != OrderStatus::kHeld || order.late_alerted) return;
   order.late_alerted = true;
-  dirty_orders_.insert(order.order_id);
+  TouchOrder(order);
   out->emplace_back(OrderAlert(order, AlertKind::kLateRisk, UrgencyOf(order), "late/" + order.order_id, {},
                                "the delivery window opened at " +
                                    ClockText(LocalMinuteOfDay(order.window_start_ms, options_.utc_offset_ms)) +
@@ -1425,12 +1469,11 @@ ApplyResult Engine::OnErase(const Event& e, const EraseElder& er, std::vector<Ou
   // delivery) would keep the address: it is moved to the order's kitchen
   // instead, until its next location update.
   for (const Order* order : theirs) {
-    for (const std::string& courier_id : AreaOf(e.area_id).couriers) {
-      Courier& c = couriers_.at(courier_id);
-      if (c.location == order->dropoff) {
-        c.location = order->pickup;
-        c.at_door = false;
-        dirty_couriers_.insert(courier_id);
+    for (const auto& [courier_id, c] : AreaOf(e.area_id).couriers) {
+      if (c->location == order->dropoff) {
+        c->location = order->pickup;
+        c->at_door = false;
+        TouchCourier(*c);
       }
     }
   }
@@ -1458,7 +1501,7 @@ ApplyResult Engine::OnErase(const Event& e, const EraseElder& er, std::vector<Ou
     order->dropoff = GeoPoint{};
     order->proof_ref.clear();
     order->hub_household_id.clear();
-    dirty_orders_.insert(order->order_id);
+    TouchOrder(*order);
   }
   std::size_t cases = 0;
   for (auto& [id, c] : wellness_) {

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <unordered_map>
@@ -109,6 +110,12 @@ struct ApplyResult {
 class Engine {
  public:
   explicit Engine(EngineOptions options);
+  // Not copyable: the areas' plans point at the engine's own couriers (a
+  // move keeps them where they are).
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+  Engine(Engine&&) = default;
+  Engine& operator=(Engine&&) = default;
 
   // Rebuilds the in-memory state from `store`. Call once, before Apply.
   Status Load(const state::Store& store);
@@ -152,13 +159,23 @@ class Engine {
   std::size_t order_count() const { return orders_.size(); }
 
  private:
+  // The area's couriers on shift and available, as a live plan whose route
+  // k is couriers[k]'s; built[k] is the route as BuildRoute built it (with
+  // limits), at the start time the plan's route k was set for.
+  struct AreaPlan {
+    routing::LivePlan plan;
+    std::vector<Courier*> couriers;
+    std::vector<routing::Route> built;
+  };
   struct Area {
     EventTimeMs stream_time_ms = 0;
-    std::set<std::string> couriers;    // ids, in id order for determinism
+    std::map<std::string, Courier*> couriers;  // by id, in id order for determinism
     std::set<std::string> unassigned;  // orders waiting for a courier
     // Event-time timers: (due, "w:<case>", "g:<standing order>" or
     // "h:<held order>"), fired in this order when stream time reaches them.
     std::set<std::pair<EventTimeMs, std::string>> timers;
+    // Kept from one event to the next (BuildAreaPlan).
+    std::optional<AreaPlan> plan;
   };
 
   ApplyResult OnPlaced(const Event& e, const OrderPlaced& p, std::vector<Output>* out);
@@ -192,18 +209,25 @@ class Engine {
   ApplyResult OnSite(const Site& s);
   ApplyResult OnElder(const Elder& el);
 
-  // Loosens `route`'s bounds to what the courier's current plan already
-  // needs, so new work can be fitted in without delaying any stop further.
-  // False iff the plan is infeasible even so (box overfull).
-  bool AllowCurrentLateness(const Courier& courier, const std::function<const Order*(const std::string&)>& lookup,
-                            EventTimeMs now, routing::Route* route) const;
-  // The area's couriers on shift and available, as a live plan whose route
-  // k is couriers[k]'s.
-  struct AreaPlan {
-    routing::LivePlan plan;
-    std::vector<Courier*> couriers;
-  };
-  AreaPlan BuildAreaPlan(const Area& area, EventTimeMs now);
+  // Loosens the bounds of `route` (a courier's, as BuildRoute builds it
+  // with limits) to what the courier's current plan already needs, so new
+  // work can be fitted in without delaying any stop further. False iff the
+  // plan is infeasible even so (box overfull).
+  bool AllowCurrentLateness(routing::Route* route) const;
+  // Refreshes the area's plan for `now`: its couriers on shift and
+  // available, route k being couriers[k]'s, each as BuildRoute builds it
+  // (with AllowCurrentLateness where it is infeasible). Only the routes of
+  // couriers touched since (TouchCourier) are built again; the others are
+  // only timed again from their new start. The plan stays valid until the
+  // next call for the area.
+  AreaPlan& BuildAreaPlan(Area& area, EventTimeMs now);
+  // Sets the plan's route k from built[k] at its start time.
+  void SetPlannedRoute(AreaPlan& ap, std::size_t k);
+  // The courier's route inputs changed (its stops, position, shift,
+  // availability, or an order on its route): the plan builds it again.
+  void TouchCourier(Courier& courier);
+  // The order changed: so does its courier's route.
+  void TouchOrder(const Order& order);
   // Finds couriers for ready orders together (routing::InsertJobs: priority,
   // then regret), makes room for a higher-priority order by displacing a
   // lower one where needed (Displace), and publishes each changed plan once;
@@ -319,6 +343,7 @@ class Engine {
 
   EngineOptions options_;
   std::unordered_map<std::string, Order> orders_;
+  // Never erased: areas' plans point at them.
   std::unordered_map<std::string, Courier> couriers_;
   std::unordered_map<std::string, Site> sites_;
   std::unordered_map<std::string, Elder> elders_;
@@ -335,6 +360,8 @@ class Engine {
   // store when an erasure or the retention purge needs them).
   std::map<std::string, StoredAlert> open_alerts_;
   std::array<std::int64_t, kAlertKinds> open_alerts_by_kind_{};
+  // Couriers whose plan route must be built again (TouchCourier).
+  std::unordered_set<const Courier*> touched_couriers_;
   // Committed state, read by an erasure to rewrite the elder's ledger
   // entries (which the engine does not keep in memory). Set by Load.
   const state::Store* store_ = nullptr;

@@ -89,14 +89,18 @@ routing::Route BuildRoute(const Courier& courier, const OrderLookup& orders, Eve
     if (rs.kind == StopKind::kDelivery && order->status == OrderStatus::kPickedUp) {
       route.vehicle.onboard += static_cast<std::int32_t>(order->meals);
     }
-    if (relax_committed) {
-      stop.latest = routing::kNoLimit;
-      stop.max_ride_ms = 0;
-    }
     route.stops.push_back(stop);
   }
-  if (relax_committed) route.vehicle.shift_end = routing::kNoLimit;
+  if (relax_committed) RelaxCommitted(&route);
   return route;
+}
+
+void RelaxCommitted(routing::Route* route) {
+  for (routing::Stop& stop : route->stops) {
+    stop.latest = routing::kNoLimit;
+    stop.max_ride_ms = 0;
+  }
+  route->vehicle.shift_end = routing::kNoLimit;
 }
 
 Assignment MakeAssignment(const Courier& courier, const OrderLookup& orders, EventTimeMs now,

@@ -103,40 +103,20 @@ LivePlan::LivePlan(TravelModel travel, InsertionOptions options) : travel_(std::
   for (std::size_t m = 0; m < kModes; ++m) ms_per_rad_[m] = travel_.MsPerRadian(static_cast<Mode>(m));
 }
 
-bool LivePlan::SetRoute(std::size_t r, Route route) {
+bool LivePlan::SetRoute(std::size_t r, const Route& route) {
   if (r == routes_.size()) routes_.emplace_back();
   Cached& c = routes_[r];
-  c.route = std::move(route);
+  // Places and legs depend only on where the route goes. A route set again
+  // with other times or bounds (the dispatch engine's every courier at each
+  // event) keeps them, and only its schedule is worked out again.
+  const bool same_way = SameWay(c, route);
+  c.route = route;
   const Vehicle& v = c.route.vehicle;
   c.seq = c.route.stops;
   if (v.end) c.seq.push_back(EndStop(v));
   const std::vector<Stop>& seq = c.seq;
   const std::size_t m = seq.size();
-  std::vector<Place> places(m + 1);
-  places[0] = ToPlace(v.start);
-  for (std::size_t k = 0; k < m; ++k) places[k + 1] = ToPlace(seq[k].location);
-  c.xs.resize(m + 1);
-  c.ys.resize(m + 1);
-  c.zs.resize(m + 1);
-  c.places.resize(m + 1);
-  c.places[0] = v.start_place;
-  for (std::size_t k = 0; k <= m; ++k) {
-    c.xs[k] = places[k].x;
-    c.ys[k] = places[k].y;
-    c.zs[k] = places[k].z;
-    if (k > 0) c.places[k] = seq[k - 1].place;
-  }
-  c.reach = 0;
-  for (std::size_t k = 1; k <= m; ++k) {
-    const double dx = places[k].x - places[0].x, dy = places[k].y - places[0].y, dz = places[k].z - places[0].z;
-    c.reach = std::max(c.reach, __builtin_sqrt(dx * dx + dy * dy + dz * dz));
-  }
-  c.leg.resize(m);
-  for (std::size_t k = 0; k < m; ++k) {
-    const GeoPoint from = k == 0 ? v.start : seq[k - 1].location;
-    c.leg[k] = travel_.table ? travel_.Between(from, c.places[k], seq[k].location, seq[k].place, v.mode)
-                             : travel_.TravelMs(places[k], places[k + 1], v.mode);
-  }
+  if (!same_way) SetWay(c);
   c.departure.resize(m);
   RouteCost cost;
   bool skills = true;
@@ -156,6 +136,59 @@ bool LivePlan::SetRoute(std::size_t r, Route route) {
     c.latest[k] = LatestServiceStart(seq[k], cap);
   }
   return c.feasible;
+}
+
+bool LivePlan::InsertRoute(std::size_t r, const Route& route) {
+  routes_.emplace(routes_.begin() + static_cast<std::ptrdiff_t>(r));
+  return SetRoute(r, route);
+}
+
+void LivePlan::EraseRoute(std::size_t r) { routes_.erase(routes_.begin() + static_cast<std::ptrdiff_t>(r)); }
+
+bool LivePlan::SameWay(const Cached& c, const Route& route) {
+  const Vehicle& was = c.route.vehicle;
+  const Vehicle& v = route.vehicle;
+  if (c.xs.empty() || c.route.stops.size() != route.stops.size() || !(was.start == v.start) ||
+      was.start_place != v.start_place || was.mode != v.mode || was.end.has_value() != v.end.has_value() ||
+      (v.end && (!(*was.end == *v.end) || was.end_place != v.end_place))) {
+    return false;
+  }
+  for (std::size_t k = 0; k < route.stops.size(); ++k) {
+    if (!(c.route.stops[k].location == route.stops[k].location) || c.route.stops[k].place != route.stops[k].place) {
+      return false;
+    }
+  }
+  return true;
+}
+
+void LivePlan::SetWay(Cached& c) const {
+  const Vehicle& v = c.route.vehicle;
+  const std::vector<Stop>& seq = c.seq;
+  const std::size_t m = seq.size();
+  c.xs.resize(m + 1);
+  c.ys.resize(m + 1);
+  c.zs.resize(m + 1);
+  c.places.resize(m + 1);
+  c.places[0] = v.start_place;
+  for (std::size_t k = 0; k <= m; ++k) {
+    const Place p = ToPlace(k == 0 ? v.start : seq[k - 1].location);
+    c.xs[k] = p.x;
+    c.ys[k] = p.y;
+    c.zs[k] = p.z;
+    if (k > 0) c.places[k] = seq[k - 1].place;
+  }
+  c.reach = 0;
+  for (std::size_t k = 1; k <= m; ++k) {
+    const double dx = c.xs[k] - c.xs[0], dy = c.ys[k] - c.ys[0], dz = c.zs[k] - c.zs[0];
+    c.reach = std::max(c.reach, __builtin_sqrt(dx * dx + dy * dy + dz * dz));
+  }
+  c.leg.resize(m);
+  for (std::size_t k = 0; k < m; ++k) {
+    const GeoPoint from = k == 0 ? v.start : seq[k - 1].location;
+    c.leg[k] = travel_.table ? travel_.Between(from, c.places[k], seq[k].location, seq[k].place, v.mode)
+                             : travel_.TravelMs(Place{c.xs[k], c.ys[k], c.zs[k]},
+                                                Place{c.xs[k + 1], c.ys[k + 1], c.zs[k + 1]}, v.mode);
+  }
 }
 
 const DurationMs* LivePlan::TravelWith(const Cached& c, const Place& at, const Stop& stop,

@@ -40,8 +40,13 @@ class LivePlan {
 
   // Adds (r == size()) or replaces route r and refreshes its cache: O(stops).
   // Returns whether the route is feasible as it stands; an infeasible route
-  // takes no insertion.
-  bool SetRoute(std::size_t r, Route route);
+  // takes no insertion. Replacing a route by one with the same start, end,
+  // mode and stop places (other times or bounds) costs no trigonometry.
+  bool SetRoute(std::size_t r, const Route& route);
+  // Inserts a route before route r (r <= size()), as SetRoute.
+  bool InsertRoute(std::size_t r, const Route& route);
+  // Removes route r; the routes after it move down by one.
+  void EraseRoute(std::size_t r);
   std::size_t size() const { return routes_.size(); }
   const Route& route(std::size_t r) const { return routes_[r].route; }
 
@@ -72,6 +77,12 @@ class LivePlan {
     std::int64_t lateness = 0;
     double reach = 0;  // longest chord from the start to any slot
   };
+
+  // Whether `route` goes where c's route goes: same start, end, mode and
+  // stop places.
+  static bool SameWay(const Cached& c, const Route& route);
+  // Fills c's places, reach and legs from c.route and c.seq.
+  void SetWay(Cached& c) const;
 
   struct Query {
     const Stop& pickup;
