@@ -215,6 +215,7 @@ ApplyResult Engine::OnSite(const Site& s) {
 }
 
 ApplyResult Engine::OnElder(const Elder& el) {
+  ++elders_version_;
   elders_[el.elder_id] = el;
   dirty_elders_.insert(el.elder_id);
   return Applied();
@@ -327,7 +328,7 @@ ApplyResult Engine::OnReady(const Event& e, const OrderReady& r, std::vector<Out
 }
 
 Engine::AreaPlan& Engine::BuildAreaPlan(Area& area, EventTimeMs now) {
-  if (!area.plan) area.plan.emplace(AreaPlan{routing::LivePlan(options_.travel, options_.insertion), {}, {}});
+  if (!area.plan) area.plan.emplace(AreaPlan{routing::LivePlan(options_.travel, options_.insertion), {}, {}, {}, 0});
   AreaPlan& ap = *area.plan;
   auto on_duty = [now](const Courier& c) { return c.on_shift && c.available && c.shift_end_ms > now; };
   // Couriers off duty leave the plan; those on duty join it in id order, so
@@ -337,7 +338,10 @@ Engine::AreaPlan& Engine::BuildAreaPlan(Area& area, EventTimeMs now) {
     ap.plan.EraseRoute(k);
     ap.couriers.erase(ap.couriers.begin() + static_cast<std::ptrdiff_t>(k));
     ap.built.erase(ap.built.begin() + static_cast<std::ptrdiff_t>(k));
+    ap.pickups.erase(ap.pickups.begin() + static_cast<std::ptrdiff_t>(k));
   }
+  const bool priorities_changed = ap.elders_version != elders_version_;
+  ap.elders_version = elders_version_;
   const OrderLookup lookup = [this](const std::string& id) { return FindOrder(id); };
   std::size_t k = 0;
   for (const auto& [id, c] : area.couriers) {
@@ -346,10 +350,12 @@ Engine::AreaPlan& Engine::BuildAreaPlan(Area& area, EventTimeMs now) {
     if (joins) {
       ap.couriers.insert(ap.couriers.begin() + static_cast<std::ptrdiff_t>(k), c);
       ap.built.emplace(ap.built.begin() + static_cast<std::ptrdiff_t>(k));
+      ap.pickups.emplace(ap.pickups.begin() + static_cast<std::ptrdiff_t>(k));
       ap.plan.InsertRoute(k, {});
     }
     // A built route depends on `now` through its start time alone.
     const bool touched = touched_couriers_.erase(c) > 0;
+    if (joins || touched || priorities_changed) AssignedPickups(*c, &ap.pickups[k]);
     if (joins || touched) {
       ap.built[k] = BuildRoute(*c, lookup, now, options_, /*relax_committed=*/false);
       SetPlannedRoute(ap, k);
@@ -360,6 +366,16 @@ Engine::AreaPlan& Engine::BuildAreaPlan(Area& area, EventTimeMs now) {
     ++k;
   }
   return ap;
+}
+
+void Engine::AssignedPickups(const Courier& courier, Pickups* out) const {
+  out->clear();
+  for (const RouteStop& stop : courier.route) {
+    const Order* order = FindOrder(stop.order_id);
+    if (stop.kind == StopKind::kPickup && order && order->status == OrderStatus::kAssigned) {
+      out->emplace_back(PriorityOf(*order), order);
+    }
+  }
 }
 
 void Engine::SetPlannedRoute(AreaPlan& ap, std::size_t k) {
@@ -509,8 +525,7 @@ bool Engine::JoinHubStop(Order& order, const routing::Job& job, AreaPlan& ap, Ar
       // Pickup right after the sibling's, delivery right after its delivery
       // (which the new pickup has moved one on): one stop each, as
       // BuildRoute times it.
-      const routing::Route before = ap.plan.route(k);
-      routing::Route joined = before;
+      routing::Route joined = ap.plan.route(k);
       routing::Stop pickup = job.pickup, delivery = job.delivery;
       pickup.service_ms = 0;
       delivery.service_ms = options_.hub_handover_ms;
@@ -518,8 +533,8 @@ bool Engine::JoinHubStop(Order& order, const routing::Job& job, AreaPlan& ap, Ar
       joined.stops[i].pinned = joined.stops[d].pinned = true;
       joined.stops.insert(joined.stops.begin() + static_cast<std::ptrdiff_t>(i + 1), pickup);
       joined.stops.insert(joined.stops.begin() + static_cast<std::ptrdiff_t>(d + 2), delivery);
-      if (!ap.plan.SetRoute(k, std::move(joined))) {
-        ap.plan.SetRoute(k, before);
+      if (!ap.plan.SetRoute(k, joined)) {
+        ap.plan.UndoSetRoute(k);
         continue;
       }
       sibling.pinned = true;
@@ -565,14 +580,18 @@ Order* Engine::Displace(Order& order, const routing::Job& job, AreaPlan& ap, Are
     Insert(order, job, ap, *where, area, changed);
     return nullptr;
   }
-  // Lower-priority orders not yet collected, the least urgent first.
+  // Lower-priority orders not yet collected, the least urgent first. A
+  // route untouched since the plan was refreshed has the ones it listed then.
   std::vector<std::tuple<std::int32_t, std::string, std::size_t>> victims;  // priority, order, route
+  Pickups touched;
   for (std::size_t k = 0; k < ap.couriers.size(); ++k) {
     if (Excluded(order, ap.couriers[k]->courier_id)) continue;
-    for (const RouteStop& stop : ap.couriers[k]->route) {
-      const Order* other = FindOrder(stop.order_id);
-      if (stop.kind != StopKind::kPickup || !other || other->status != OrderStatus::kAssigned) continue;
-      const std::int32_t p = PriorityOf(*other);
+    const Pickups* pickups = &ap.pickups[k];
+    if (touched_couriers_.contains(ap.couriers[k])) {
+      AssignedPickups(*ap.couriers[k], &touched);
+      pickups = &touched;
+    }
+    for (const auto& [p, other] : *pickups) {
       if (p < job.priority) victims.emplace_back(p, other->order_id, k);
     }
   }
@@ -582,7 +601,7 @@ Order* Engine::Displace(Order& order, const routing::Job& job, AreaPlan& ap, Are
     // The plan's route k has the courier's stops in the courier's order:
     // drop the victim's two by position, keeping whatever bounds the plan
     // gave the rest, rather than building the route again.
-    const routing::Route before = ap.plan.route(k);
+    const routing::Route& before = ap.plan.route(k);
     const std::vector<RouteStop>& stops = ap.couriers[k]->route;
     routing::Route without{before.vehicle, {}};
     for (std::size_t i = 0; i < stops.size() && i < before.stops.size(); ++i) {
@@ -599,14 +618,14 @@ Order* Engine::Displace(Order& order, const routing::Job& job, AreaPlan& ap, Are
         without.stops[j].service_ms = ServiceMs(rest, j, lookup, options_);
       }
     }
-    if (!ap.plan.SetRoute(k, std::move(without))) {
-      ap.plan.SetRoute(k, before);
+    if (!ap.plan.SetRoute(k, without)) {
+      ap.plan.UndoSetRoute(k);
       continue;
     }
     // No route could take it before; only route k has changed.
     const auto where = ap.plan.BestInsertionInRoute(k, job.pickup, job.delivery);
     if (!where) {
-      ap.plan.SetRoute(k, before);
+      ap.plan.UndoSetRoute(k);
       continue;
     }
     Order& victim = orders_.at(victim_id);
@@ -1552,6 +1571,7 @@ ApplyResult Engine::OnErase(const Event& e, const EraseElder& er, std::vector<Ou
 
 void Engine::ForgetElder(const std::string& elder_id) {
   if (elders_.erase(elder_id) == 0) return;
+  ++elders_version_;
   dirty_elders_.erase(elder_id);
   deleted_keys_.push_back(state::ElderKey(elder_id));
 }

@@ -159,13 +159,19 @@ class Engine {
   std::size_t order_count() const { return orders_.size(); }
 
  private:
+  // An order collected at a stop of a courier's route, with its priority.
+  using Pickups = std::vector<std::pair<std::int32_t, const Order*>>;
   // The area's couriers on shift and available, as a live plan whose route
   // k is couriers[k]'s; built[k] is the route as BuildRoute built it (with
-  // limits), at the start time the plan's route k was set for.
+  // limits), at the start time the plan's route k was set for, and
+  // pickups[k] its assigned orders not yet collected (AssignedPickups) as
+  // they were then, at elders_version.
   struct AreaPlan {
     routing::LivePlan plan;
     std::vector<Courier*> couriers;
     std::vector<routing::Route> built;
+    std::vector<Pickups> pickups;
+    std::uint64_t elders_version = 0;
   };
   struct Area {
     EventTimeMs stream_time_ms = 0;
@@ -221,6 +227,9 @@ class Engine {
   // only timed again from their new start. The plan stays valid until the
   // next call for the area.
   AreaPlan& BuildAreaPlan(Area& area, EventTimeMs now);
+  // The courier's orders assigned and not yet collected, in route order,
+  // each with its PriorityOf, into `out` (cleared first).
+  void AssignedPickups(const Courier& courier, Pickups* out) const;
   // Sets the plan's route k from built[k] at its start time.
   void SetPlannedRoute(AreaPlan& ap, std::size_t k);
   // The courier's route inputs changed (its stops, position, shift,
@@ -362,6 +371,8 @@ class Engine {
   std::array<std::int64_t, kAlertKinds> open_alerts_by_kind_{};
   // Couriers whose plan route must be built again (TouchCourier).
   std::unordered_set<const Courier*> touched_couriers_;
+  // Counts the changes to elders' records, which priorities are read from.
+  std::uint64_t elders_version_ = 0;
   // Committed state, read by an erasure to rewrite the elder's ledger
   // entries (which the engine does not keep in memory). Set by Load.
   const state::Store* store_ = nullptr;

@@ -105,18 +105,28 @@ LivePlan::LivePlan(TravelModel travel, InsertionOptions options) : travel_(std::
 
 bool LivePlan::SetRoute(std::size_t r, const Route& route) {
   if (r == routes_.size()) routes_.emplace_back();
-  Cached& c = routes_[r];
-  // Places and legs depend only on where the route goes. A route set again
-  // with other times or bounds (the dispatch engine's every courier at each
-  // event) keeps them, and only its schedule is worked out again.
-  const bool same_way = SameWay(c, route);
+  // Filled beside the route it replaces, which stays there for UndoSetRoute.
+  Cached& c = replaced_;
+  const Cached& was = routes_[r];
   c.route = route;
   const Vehicle& v = c.route.vehicle;
   c.seq = c.route.stops;
   if (v.end) c.seq.push_back(EndStop(v));
   const std::vector<Stop>& seq = c.seq;
   const std::size_t m = seq.size();
-  if (!same_way) SetWay(c);
+  // Places and legs depend only on where the route goes. A route set again
+  // with other times or bounds (the dispatch engine's every courier at each
+  // event) keeps them, and only its schedule is worked out again.
+  if (SameWay(was, route)) {
+    c.xs = was.xs;
+    c.ys = was.ys;
+    c.zs = was.zs;
+    c.places = was.places;
+    c.leg = was.leg;
+    c.reach = was.reach;
+  } else {
+    SetWay(c, was);
+  }
   c.departure.resize(m);
   RouteCost cost;
   bool skills = true;
@@ -135,8 +145,11 @@ bool LivePlan::SetRoute(std::size_t r, const Route& route) {
     if (k + 1 < m) cap = std::min(cap, c.latest[k + 1] - c.leg[k + 1] - seq[k].service_ms);
     c.latest[k] = LatestServiceStart(seq[k], cap);
   }
-  return c.feasible;
+  std::swap(routes_[r], replaced_);
+  return routes_[r].feasible;
 }
+
+void LivePlan::UndoSetRoute(std::size_t r) { std::swap(routes_[r], replaced_); }
 
 bool LivePlan::InsertRoute(std::size_t r, const Route& route) {
   routes_.emplace(routes_.begin() + static_cast<std::ptrdiff_t>(r));
@@ -161,17 +174,36 @@ bool LivePlan::SameWay(const Cached& c, const Route& route) {
   return true;
 }
 
-void LivePlan::SetWay(Cached& c) const {
+void LivePlan::SetWay(Cached& c, const Cached& was) const {
   const Vehicle& v = c.route.vehicle;
   const std::vector<Stop>& seq = c.seq;
   const std::size_t m = seq.size();
+  auto point = [](const Cached& route, std::size_t slot) {
+    return slot == 0 ? route.route.vehicle.start : route.seq[slot - 1].location;
+  };
+  // A unit vector is a function of its point alone, so one the replaced
+  // route has (a route changed by a job or two keeps most of its points) is
+  // copied rather than computed with a sincos; the search for it starts
+  // after the last one found.
+  std::size_t next = 0;
+  auto place_of = [&](GeoPoint p) {
+    const std::size_t slots = was.xs.size();
+    for (std::size_t n = 0; n < slots; ++n) {
+      const std::size_t s = (next + n) % slots;
+      if (point(was, s) == p) {
+        next = s + 1;
+        return Place{was.xs[s], was.ys[s], was.zs[s]};
+      }
+    }
+    return ToPlace(p);
+  };
   c.xs.resize(m + 1);
   c.ys.resize(m + 1);
   c.zs.resize(m + 1);
   c.places.resize(m + 1);
   c.places[0] = v.start_place;
   for (std::size_t k = 0; k <= m; ++k) {
-    const Place p = ToPlace(k == 0 ? v.start : seq[k - 1].location);
+    const Place p = place_of(point(c, k));
     c.xs[k] = p.x;
     c.ys[k] = p.y;
     c.zs[k] = p.z;
@@ -184,8 +216,7 @@ void LivePlan::SetWay(Cached& c) const {
   }
   c.leg.resize(m);
   for (std::size_t k = 0; k < m; ++k) {
-    const GeoPoint from = k == 0 ? v.start : seq[k - 1].location;
-    c.leg[k] = travel_.table ? travel_.Between(from, c.places[k], seq[k].location, seq[k].place, v.mode)
+    c.leg[k] = travel_.table ? travel_.Between(point(c, k), c.places[k], seq[k].location, seq[k].place, v.mode)
                              : travel_.TravelMs(Place{c.xs[k], c.ys[k], c.zs[k]},
                                                 Place{c.xs[k + 1], c.ys[k + 1], c.zs[k + 1]}, v.mode);
   }

@@ -43,6 +43,9 @@ class LivePlan {
   // takes no insertion. Replacing a route by one with the same start, end,
   // mode and stop places (other times or bounds) costs no trigonometry.
   bool SetRoute(std::size_t r, const Route& route);
+  // Puts route r back as it was before the last SetRoute, which must have
+  // been of route r, with no InsertRoute or EraseRoute since: O(1).
+  void UndoSetRoute(std::size_t r);
   // Inserts a route before route r (r <= size()), as SetRoute.
   bool InsertRoute(std::size_t r, const Route& route);
   // Removes route r; the routes after it move down by one.
@@ -81,8 +84,9 @@ class LivePlan {
   // Whether `route` goes where c's route goes: same start, end, mode and
   // stop places.
   static bool SameWay(const Cached& c, const Route& route);
-  // Fills c's places, reach and legs from c.route and c.seq.
-  void SetWay(Cached& c) const;
+  // Fills c's places, reach and legs from c.route and c.seq; `was` is the
+  // route c replaces.
+  void SetWay(Cached& c, const Cached& was) const;
 
   struct Query {
     const Stop& pickup;
@@ -108,6 +112,7 @@ class LivePlan {
   InsertionOptions options_;
   std::array<double, kModes> ms_per_rad_{};  // travel_.MsPerRadian by mode
   std::vector<Cached> routes_;
+  Cached replaced_;  // what the last SetRoute replaced
   mutable std::vector<DurationMs> to_p_, from_p_, to_d_, from_d_;
   mutable std::vector<double> ms_scratch_;
   mutable std::vector<EventTimeMs> scratch_departure_;
