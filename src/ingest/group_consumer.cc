@@ -74,8 +74,12 @@ GroupConsumer::~GroupConsumer() {
 }
 
 void GroupConsumer::Subscribe() {
-  rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(static_cast<int>(topics_.size()));
-  for (const std::string& t : topics_) rd_kafka_topic_partition_list_add(list, t.c_str(), RD_KAFKA_PARTITION_UA);
+  // Only the first topic is the group's: an instance given its partition N
+  // owns task N and takes partition N of every other topic with it. The
+  // assignors balance partitions, not tasks, so subscribing to every topic
+  // could split one area's topics between instances.
+  rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(1);
+  rd_kafka_topic_partition_list_add(list, topics_[0].c_str(), RD_KAFKA_PARTITION_UA);
   const rd_kafka_resp_err_t err = rd_kafka_subscribe(rk_.get(), list);
   rd_kafka_topic_partition_list_destroy(list);
   if (err) throw std::runtime_error("kafka subscribe: " + kafka::ErrorText(err));
@@ -91,10 +95,18 @@ int GroupConsumer::TopicIndex(const char* name) const {
 void GroupConsumer::OnRebalance(rd_kafka_t*, rd_kafka_resp_err_t err,
                                 rd_kafka_topic_partition_list_t* partitions, void* opaque) {
   auto* self = static_cast<GroupConsumer*>(opaque);
+  // The group hands out tasks (partitions of the first topic); each comes
+  // with the same partition of every topic.
+  ListPtr tasks(rd_kafka_topic_partition_list_new(partitions->cnt * static_cast<int>(self->topics_.size())));
+  for (int i = 0; i < partitions->cnt; ++i) {
+    for (const std::string& topic : self->topics_) {
+      rd_kafka_topic_partition_list_add(tasks.get(), topic.c_str(), partitions->elems[i].partition);
+    }
+  }
   if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
-    self->Assign(partitions);
+    self->Assign(tasks.get());
   } else {
-    self->Revoke(partitions);
+    self->Revoke(tasks.get());
   }
 }
 

@@ -8,6 +8,8 @@
 
 #include <chrono>
 #include <map>
+#include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -21,7 +23,7 @@ constexpr int kRecordsPerPartition = 1500;
 
 class MockCluster {
  public:
-  explicit MockCluster(const std::vector<std::string>& topics) {
+  explicit MockCluster(const std::vector<std::string>& topics, int partitions = kPartitions) {
     Status status;
     kafka::ConfPtr conf = kafka::MakeConf({{"test.mock.num.brokers", "1"}, {"linger.ms", "5"}}, &status);
     EXPECT_TRUE(status.ok()) << status.message();
@@ -31,7 +33,7 @@ class MockCluster {
     conf.release();
     rd_kafka_mock_cluster_t* cluster = rd_kafka_handle_mock_cluster(producer_.get());
     for (const std::string& t : topics) {
-      EXPECT_EQ(rd_kafka_mock_topic_create(cluster, t.c_str(), kPartitions, 1), RD_KAFKA_RESP_ERR_NO_ERROR);
+      EXPECT_EQ(rd_kafka_mock_topic_create(cluster, t.c_str(), partitions, 1), RD_KAFKA_RESP_ERR_NO_ERROR);
     }
     bootstrap_ = rd_kafka_mock_cluster_bootstraps(cluster);
   }
@@ -110,6 +112,62 @@ TEST(GroupConsumerTest, PausesUnderABurstAndDeliversEveryRecordOnceInOrder) {
   EXPECT_LE(peak, kMaxBuffered + kBatch + assigned - 1);
   EXPECT_EQ(registry.GetGauge("peak", "").Value(), static_cast<double>(peak));
   EXPECT_EQ(merger.buffered(), 0u);
+}
+
+// Partition numbers of `consumer`'s assignment, per topic.
+std::map<std::string, std::set<std::int32_t>> Tasks(const GroupConsumer& consumer) {
+  std::map<std::string, std::set<std::int32_t>> out;
+  for (const PartitionLag& lag : consumer.Lags()) out[lag.topic].insert(lag.partition);
+  return out;
+}
+
+// Instances join one by one, as when a deployment scales from one to
+// three: after every rebalance each owns whole tasks.
+TEST(GroupConsumerTest, InstancesJoiningOneByOneEachOwnWholeTasks) {
+  const std::vector<std::string> topics = {"orders", "couriers", "deliveries"};
+  constexpr int kTasks = 4;
+  constexpr int kInstances = 3;
+  MockCluster cluster(topics, kTasks);
+  state::MemoryStore store;
+  metrics::Registry registry;
+  const Backpressure::Metrics metrics{&registry.GetGauge("paused", ""), &registry.GetCounter("pauses", ""),
+                                      &registry.GetGauge("peak", "")};
+  // Quick heartbeats: a member learns of a rebalance at its next heartbeat.
+  const kafka::Properties props = {{"bootstrap.servers", cluster.bootstrap()},
+                                   {"group.id", "tasks"},
+                                   {"heartbeat.interval.ms", "200"},
+                                   {"session.timeout.ms", "6000"}};
+  std::vector<std::unique_ptr<Merger>> mergers;
+  std::vector<std::unique_ptr<GroupConsumer>> instances;
+  const std::size_t all = topics.size() * kTasks;
+  for (int joined = 1; joined <= kInstances; ++joined) {
+    mergers.push_back(std::make_unique<Merger>());
+    instances.push_back(std::make_unique<GroupConsumer>(props, topics, store, *mergers.back(), nullptr, 1000, 100,
+                                                        metrics));
+    instances.back()->Subscribe();
+    // A bound on a failing run only: the loop ends once every instance
+    // holds a task and every partition is someone's.
+    auto settled = [&] {
+      std::size_t total = 0;
+      for (const auto& c : instances) {
+        if (c->assigned_count() == 0) return false;
+        total += c->assigned_count();
+      }
+      return total == all;
+    };
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (!settled() && std::chrono::steady_clock::now() < deadline) {
+      for (const auto& c : instances) c->Poll(20, 100);
+    }
+    ASSERT_TRUE(settled()) << joined << " instances";
+    for (const auto& c : instances) {
+      const auto tasks = Tasks(*c);
+      ASSERT_EQ(tasks.size(), topics.size()) << joined << " instances: one owns partitions of some topics only";
+      for (const std::string& topic : topics) {
+        EXPECT_EQ(tasks.at(topic), tasks.at(topics[0])) << joined << " instances: " << topic << " split from its tasks";
+      }
+    }
+  }
 }
 
 }  // namespace

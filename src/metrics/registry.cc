@@ -252,6 +252,13 @@ Gauge& Registry::GetGauge(std::string name, std::string help, Labels labels) {
   return *slot;
 }
 
+void Registry::RemoveGauge(const std::string& name, Labels labels) {
+  labels = Canonical(std::move(labels), /*is_histogram=*/false);
+  std::lock_guard lock(mu_);
+  auto family = families_.find(name);
+  if (family != families_.end()) family->second->gauges.erase(labels);
+}
+
 Histogram& Registry::GetHistogram(std::string name, std::string help, std::vector<double> bounds,
                                   Labels labels) {
   labels = Canonical(std::move(labels), /*is_histogram=*/true);

@@ -127,6 +127,11 @@ class Registry {
   Histogram& GetHistogram(std::string name, std::string help, std::vector<double> bounds,
                           Labels labels = {});
 
+  // Drops the gauge series `name`{labels}, if any: a series about something
+  // gone (a partition handed to another instance) must not linger with its
+  // last value. REQUIRES: nobody holds a reference to it.
+  void RemoveGauge(const std::string& name, Labels labels);
+
   // Prometheus text format 0.0.4: per family (in name order) one # HELP and
   // one # TYPE line, then its series in label order; so the output is
   // deterministic for a given state. Serve it as

@@ -75,6 +75,19 @@ TEST(RegistryTest, SameNameAndLabelsReturnSameObject) {
   EXPECT_EQ(&h1, &h2);
 }
 
+TEST(RegistryTest, ARemovedGaugeSeriesIsNoLongerRendered) {
+  Registry registry;
+  registry.GetGauge("lag", "records behind", {{"partition", "0"}}).Set(5);
+  registry.GetGauge("lag", "records behind", {{"partition", "1"}}).Set(7);
+  registry.RemoveGauge("lag", {{"partition", "0"}});
+  registry.RemoveGauge("absent", {});
+  EXPECT_EQ(registry.RenderPrometheus(),
+            "# HELP lag records behind\n"
+            "# TYPE lag gauge\n"
+            "lag{partition=\"1\"} 7\n");
+  EXPECT_EQ(registry.GetGauge("lag", "records behind", {{"partition", "0"}}).Value(), 0.0);
+}
+
 TEST(RegistryTest, ReferencesSurviveManyRegistrations) {
   Registry registry;
   Counter& first = registry.GetCounter("first_total", "");

@@ -455,12 +455,21 @@ void Service::UpdateGauges() {
   const auto now = Clock::now();
   if (now - gauges_at_ < std::chrono::milliseconds(100)) return;
   gauges_at_ = now;
+  std::set<std::pair<std::string, std::int32_t>> owned;
   for (const ingest::PartitionLag& lag : consumer_->Lags()) {
     metrics_.GetGauge("meal_consumer_lag", "Records behind the partition's end",
                       {{"topic", lag.topic}, {"partition", std::to_string(lag.partition)}})
         .Set(lag.high_watermark < 0 ? -1.0  // not known yet
                                     : static_cast<double>(std::max<std::int64_t>(0, lag.high_watermark - lag.position)));
+    owned.emplace(lag.topic, lag.partition);
   }
+  // A partition handed to another instance is that instance's to report.
+  for (const auto& [topic, partition] : lag_series_) {
+    if (!owned.contains({topic, partition})) {
+      metrics_.RemoveGauge("meal_consumer_lag", {{"topic", topic}, {"partition", std::to_string(partition)}});
+    }
+  }
+  lag_series_ = std::move(owned);
   const state::StoreStats stats = store_->Stats();
   stall_seconds_->Set(static_cast<double>(stats.stall_micros) / 1e6);
   state_bytes_->Set(static_cast<double>(stats.size_bytes));
@@ -504,10 +513,15 @@ Status Service::Run(const std::atomic<bool>& stop) {
       spdlog::error("stopping: {}", s.ToString());
       return s;
     }
-    if (!ready_ && consumer_->assigned_count() > 0 && merger_.AllCaughtUp()) {
-      ready_ = true;
-      ready_gauge_->Set(1);
-      spdlog::info("ready: every owned partition has caught up");
+    // Not ready again while a partition gained in a rebalance catches up.
+    if (const bool caught_up = consumer_->assigned_count() > 0 && merger_.AllCaughtUp(); caught_up != ready_) {
+      ready_ = caught_up;
+      ready_gauge_->Set(caught_up ? 1 : 0);
+      if (caught_up) {
+        spdlog::info("ready: every owned partition has caught up");
+      } else {
+        spdlog::info("not ready: catching up on {} owned partitions", consumer_->assigned_count());
+      }
     }
     UpdateGauges();
   }

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <set>
 #include <span>
 #include <string>
 #include <vector>
@@ -127,6 +128,7 @@ class Service {
   metrics::Gauge* buffered_ = nullptr;
   metrics::Gauge* ready_gauge_ = nullptr;
   std::chrono::steady_clock::time_point gauges_at_;
+  std::set<std::pair<std::string, std::int32_t>> lag_series_;  // partitions meal_consumer_lag reports
 };
 
 }  // namespace meal::service
