@@ -20,13 +20,14 @@ struct Family {
   std::string_view name;
 };
 
-constexpr std::array<Family, 16> kFamilies = {{
+constexpr std::array<Family, 17> kFamilies = {{
     {state::kAreaPrefix, "areas"},
     {state::kCourierPrefix, "couriers"},
     {state::kDedupPrefix, "seen event ids"},
     {state::kElderPrefix, "elders"},
     {state::kStandingPrefix, "standing orders"},
     {state::kLastCourierPrefix, "last couriers"},
+    {state::kInstancePrefix, "instance id"},
     {state::kOffsetPrefix, "input offsets"},
     {state::kLedgerPrefix, "ledger entries"},
     {state::kAlertPrefix, "stored alerts"},

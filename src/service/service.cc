@@ -179,7 +179,8 @@ Status Service::Start() {
   try {
     // One transactional id per instance: a restarted instance fences its
     // predecessor, and init finishes whatever transaction it left open.
-    const std::string instance = config_.kafka.instance_id.empty() ? HostName() : config_.kafka.instance_id;
+    std::string instance;
+    if (Status s = InstanceId(&instance); !s.ok()) return s;
     kafka::Properties producer_props = props;
     producer_props["transactional.id"] = config_.kafka.group_id + "." + instance;
     producer_ = std::make_unique<kafka::Producer>(
@@ -271,6 +272,24 @@ Status Service::Start() {
   }
   spdlog::info("http{} listening on {}:{}", tls ? "s" : "", config_.http.address, http_->port());
   return Status::Ok();
+}
+
+Status Service::InstanceId(std::string* instance) {
+  // The outbox's mark is kept under the instance id, so the id belongs with
+  // the state: a container that comes back with a new host name but the
+  // same state volume must keep publishing under the old one.
+  std::string stored;
+  const bool has_stored = store_->Get(state::kInstanceKey, &stored).ok();
+  *instance = !config_.kafka.instance_id.empty() ? config_.kafka.instance_id : has_stored ? stored : HostName();
+  if (has_stored && stored == *instance) return Status::Ok();
+  if (has_stored) {
+    spdlog::warn("kafka.instance_id is now {} (the state was published as {}): outputs it still holds are "
+                 "published again, and readers may see some of them twice",
+                 *instance, stored);
+  }
+  state::WriteSet changes;
+  changes.Put(std::string(state::kInstanceKey), *instance);
+  return store_->Commit(changes);
 }
 
 void Service::BootstrapRegistry() {

@@ -56,6 +56,9 @@ class Service {
     codec::InputKind kind;
   };
 
+  // The instance id: kafka.instance_id, else the one the state was last
+  // published under, else the host name; kept in the state.
+  Status InstanceId(std::string* instance);
   void BootstrapRegistry();
   void PollRegistry(int timeout_ms);
   void ProcessRecord(int topic_index, const rd_kafka_message_t& msg);

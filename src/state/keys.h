@@ -6,6 +6,7 @@
 //   e/<elder>                elder registry record
 //   g/<standing order>       standing order with its suspensions
 //   h/<elder>                the courier who last delivered to the elder
+//   i/instance               the instance id the state's outputs are published under
 //   k/<topic>/<partition>    next input offset to consume (8 bytes, big-endian)
 //   l/<date>/<site>/<order>  subsidy ledger: one delivered order
 //   n/<alert id>             an alert as raised, open or acknowledged (ids hold '/')
@@ -15,7 +16,7 @@
 //   s/<site>                 meal-site registry record
 //   u/<time>/<command id>    audit trail of operator commands, oldest first
 //   w/<case>                 wellness check
-//   x/<seq>                  outbox: an output not yet acknowledged by Kafka
+//   x/<seq>                  outbox: an output not yet in a committed Kafka transaction
 #pragma once
 
 #include <cstdint>
@@ -30,6 +31,8 @@ inline constexpr std::string_view kDedupPrefix = "d/";
 inline constexpr std::string_view kElderPrefix = "e/";
 inline constexpr std::string_view kStandingPrefix = "g/";
 inline constexpr std::string_view kLastCourierPrefix = "h/";
+inline constexpr std::string_view kInstancePrefix = "i/";
+inline constexpr std::string_view kInstanceKey = "i/instance";
 inline constexpr std::string_view kOffsetPrefix = "k/";
 inline constexpr std::string_view kLedgerPrefix = "l/";
 inline constexpr std::string_view kAlertPrefix = "n/";
