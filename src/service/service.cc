@@ -189,6 +189,13 @@ Status Service::Start() {
       return Status::Io("kafka transactions (transactional.id " + producer_props["transactional.id"] +
                         "): " + r.message);
     }
+    // The producer learns an output topic's partitions now rather than with
+    // its first record there, which would hold the first outputs for a
+    // second or two.
+    for (const std::string& topic : {config_.topics.assignments, config_.topics.alerts, config_.topics.dlq}) {
+      int partitions = 0;
+      if (Status s = kafka::PartitionCount(producer_->handle(), topic, kTxnTimeoutMs, &partitions); !s.ok()) return s;
+    }
     const char* kTxnHelp = "Kafka transactions of outputs, by result";
     outbox_ = std::make_unique<Outbox>(
         producer_.get(),
