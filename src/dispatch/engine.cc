@@ -20,6 +20,10 @@ namespace {
 ApplyResult Rejected(std::string reason) { return {ApplyOutcome::kRejected, std::move(reason)}; }
 ApplyResult Applied() { return {}; }
 
+EventTimeMs FinishedAt(const Order& order) {
+  return order.timeline.empty() ? order.placed_ms : order.timeline.back().time_ms;
+}
+
 }  // namespace
 
 Engine::Engine(EngineOptions options) : options_(std::move(options)) {}
@@ -58,19 +62,25 @@ Status Engine::Load(const state::Store& store) {
     }
     return s;
   });
+  // Decoded into the same record each time, so its strings and timeline
+  // keep their buffers: most orders are finished and only pass through.
+  Order o;
   scan(state::kOrderPrefix, [&](std::string_view, std::string_view v) {
-    Order o;
     Status s = codec::DecodeOrder(v, &o);
-    if (s.ok()) {
-      if (o.status == OrderStatus::kUnassigned) AreaOf(o.area_id).unassigned.insert(o.order_id);
-      if (o.status == OrderStatus::kHeld && !o.late_alerted) {
-        AreaOf(o.area_id).timers.emplace(o.window_start_ms, "h:" + o.order_id);
-      }
-      if (o.status != OrderStatus::kRejected && o.status != OrderStatus::kCancelled) {
-        ++site_orders_[{o.site_id, LocalDate(o.window_start_ms, options_.utc_offset_ms)}];
-      }
-      orders_[o.order_id] = std::move(o);
+    if (!s.ok()) return s;
+    ++order_count_;
+    if (o.status != OrderStatus::kRejected && o.status != OrderStatus::kCancelled) {
+      ++site_orders_[{o.site_id, LocalDate(o.window_start_ms, options_.utc_offset_ms)}];
     }
+    if (IsFinal(o.status)) {
+      AreaOf(o.area_id).finished.emplace_back(FinishedAt(o), o.order_id);
+      return s;
+    }
+    if (o.status == OrderStatus::kUnassigned) AreaOf(o.area_id).unassigned.insert(o.order_id);
+    if (o.status == OrderStatus::kHeld && !o.late_alerted) {
+      AreaOf(o.area_id).timers.emplace(o.window_start_ms, "h:" + o.order_id);
+    }
+    orders_[o.order_id] = std::move(o);
     return s;
   });
   scan(state::kAreaPrefix, [&](std::string_view key, std::string_view v) {
@@ -190,9 +200,11 @@ ApplyResult Engine::Apply(const Event& event, std::vector<Output>* outputs) {
 }
 
 void Engine::SetStatus(Order& order, OrderStatus status, EventTimeMs time, std::string note) {
+  const bool finishes = IsFinal(status) && !IsFinal(order.status);
   order.status = status;
   order.timeline.push_back({time, status, std::move(note)});
   TouchOrder(order);
+  if (finishes) AreaOf(order.area_id).finished.emplace_back(FinishedAt(order), order.order_id);
 }
 
 void Engine::TouchOrder(const Order& order) {
@@ -227,7 +239,7 @@ ApplyResult Engine::OnPlaced(const Event& e, const OrderPlaced& p, std::vector<O
 
 ApplyResult Engine::PlaceNewOrder(const std::string& area_id, EventTimeMs now, const OrderPlaced& p,
                                   const std::string& standing_id, std::vector<Output>* out) {
-  if (orders_.contains(p.order_id)) return Rejected("order " + p.order_id + " already exists");
+  if (OrderExists(p.order_id)) return Rejected("order " + p.order_id + " already exists");
   auto site = sites_.find(p.site_id);
   if (site == sites_.end()) return Rejected("unknown site " + p.site_id);
   if (site->second.area_id != area_id) return Rejected("site " + p.site_id + " is not in area " + area_id);
@@ -263,6 +275,7 @@ ApplyResult Engine::PlaceNewOrder(const std::string& area_id, EventTimeMs now, c
     case MealClass::kFrozen: order.hot_meal_limit_ms = 0; break;
   }
   auto [it, inserted] = orders_.emplace(order.order_id, std::move(order));
+  ++order_count_;
   Order& placed = it->second;
   SetStatus(placed, OrderStatus::kPlaced, now, standing_id.empty() ? "" : "standing order " + standing_id);
   CheckSiteRules(placed, site->second, now, out);
@@ -308,9 +321,10 @@ void Engine::CheckSiteRules(Order& order, const Site& site, EventTimeMs now, std
 }
 
 ApplyResult Engine::OnReady(const Event& e, const OrderReady& r, std::vector<Output>* out) {
-  auto it = orders_.find(r.order_id);
-  if (it == orders_.end()) return Rejected("unknown order " + r.order_id);
-  Order& order = it->second;
+  std::optional<Order> stored;
+  Order* found = OrderOrStored(r.order_id, &stored);
+  if (!found) return Rejected("unknown order " + r.order_id);
+  Order& order = *found;
   if (order.area_id != e.area_id) return Rejected("order " + r.order_id + " is not in area " + e.area_id);
   if (order.status == OrderStatus::kHeld && order.ready_ms == 0) {
     // Noted, so that a release dispatches it at once; it stays held.
@@ -749,9 +763,10 @@ void Engine::RemoveStops(Courier& courier, const std::string& order_id) {
 }
 
 ApplyResult Engine::OnCancelled(const Event& e, const OrderCancelled& c, std::vector<Output>* out) {
-  auto it = orders_.find(c.order_id);
-  if (it == orders_.end()) return Rejected("unknown order " + c.order_id);
-  Order& order = it->second;
+  std::optional<Order> stored;
+  Order* found = OrderOrStored(c.order_id, &stored);
+  if (!found) return Rejected("unknown order " + c.order_id);
+  Order& order = *found;
   if (order.area_id != e.area_id) return Rejected("order " + c.order_id + " is not in area " + e.area_id);
   if (IsFinal(order.status)) {
     return Rejected("order " + c.order_id + " is " + std::string(OrderStatusName(order.status)));
@@ -938,7 +953,8 @@ ApplyResult Engine::CheckCourierOrder(const Order* order, const std::string& cou
 }
 
 ApplyResult Engine::OnPickedUp(const Event& e, const PickedUp& p, std::vector<Output>* out) {
-  Order* order = orders_.contains(p.order_id) ? &orders_.at(p.order_id) : nullptr;
+  std::optional<Order> stored;
+  Order* order = OrderOrStored(p.order_id, &stored);
   if (ApplyResult r = CheckCourierOrder(order, p.courier_id); r.outcome == ApplyOutcome::kRejected) return r;
   if (order->status != OrderStatus::kAssigned) {
     return Rejected("order " + p.order_id + " is " + std::string(OrderStatusName(order->status)));
@@ -956,7 +972,8 @@ ApplyResult Engine::OnPickedUp(const Event& e, const PickedUp& p, std::vector<Ou
 }
 
 ApplyResult Engine::OnDelivered(const Event& e, const Delivered& d, std::vector<Output>* out) {
-  Order* order = orders_.contains(d.order_id) ? &orders_.at(d.order_id) : nullptr;
+  std::optional<Order> stored;
+  Order* order = OrderOrStored(d.order_id, &stored);
   if (ApplyResult r = CheckCourierOrder(order, d.courier_id); r.outcome == ApplyOutcome::kRejected) return r;
   if (order->status != OrderStatus::kPickedUp && order->status != OrderStatus::kAssigned) {
     return Rejected("order " + d.order_id + " is " + std::string(OrderStatusName(order->status)));
@@ -979,7 +996,8 @@ ApplyResult Engine::OnDelivered(const Event& e, const Delivered& d, std::vector<
 }
 
 ApplyResult Engine::OnFailed(const Event& e, const DeliveryFailed& f, std::vector<Output>* out) {
-  Order* order = orders_.contains(f.order_id) ? &orders_.at(f.order_id) : nullptr;
+  std::optional<Order> stored;
+  Order* order = OrderOrStored(f.order_id, &stored);
   if (ApplyResult r = CheckCourierOrder(order, f.courier_id); r.outcome == ApplyOutcome::kRejected) return r;
   if (order->status != OrderStatus::kPickedUp && order->status != OrderStatus::kAssigned) {
     return Rejected("order " + f.order_id + " is " + std::string(OrderStatusName(order->status)));
@@ -1036,7 +1054,7 @@ ApplyResult Engine::OnStandingSet(const Event& e, const StandingOrderSet& s, std
   std::string from = std::max(today, s.first_date);
   if (!inserted) {
     for (std::string date = from; date < so.next_date; date = AddDays(date, 1)) {
-      if (orders_.contains(s.standing_id + "@" + date)) from = AddDays(date, 1);
+      if (OrderExists(s.standing_id + "@" + date)) from = AddDays(date, 1);
     }
     from = std::min(from, so.next_date);
   }
@@ -1096,7 +1114,7 @@ ApplyResult Engine::OnStandingResumed(const Event& e, const StandingOrderResumed
   for (auto date = NextServiceDate(so.pattern, today); date && *date < so.next_date;
        date = NextServiceDate(so.pattern, AddDays(*date, 1))) {
     const OrderPlaced order = OrderFor(so.pattern, *date, options_.utc_offset_ms);
-    if (orders_.contains(order.order_id) || IsSuspended(so, *date) || order.window_start_ms <= e.time_ms) continue;
+    if (OrderExists(order.order_id) || IsSuspended(so, *date) || order.window_start_ms <= e.time_ms) continue;
     PlaceNewOrder(so.area_id, e.time_ms, order, so.pattern.standing_id, out);
   }
   return Applied();
@@ -1135,11 +1153,28 @@ ApplyResult Engine::OnRecall(const Event& e, const RecallBatch& r, std::vector<O
   auto site = sites_.find(r.site_id);
   if (site == sites_.end() || site->second.area_id != e.area_id) return Rejected("unknown site " + r.site_id + " in area " + e.area_id);
   if (!recalled_.emplace(r.site_id, r.batch_id).second) return Rejected("batch " + r.batch_id + " is already recalled");
-  // Every order of the batch, in id order so a replay raises the same alerts.
+  // Every order of the batch, in id order so a replay raises the same
+  // alerts: those in memory, and the finished ones from the batch's trace
+  // entries, which carry all a recall reads of them.
   std::vector<Order*> batch;
   for (auto& [id, order] : orders_) {
     if (order.site_id == r.site_id && order.batch_id == r.batch_id) batch.push_back(&order);
   }
+  std::vector<Order> traced;
+  if (store_) {
+    const std::string prefix = state::TraceKey(r.site_id, r.batch_id);
+    store_->Scan(prefix, [&](std::string_view key, std::string_view value) {
+      Order o;
+      // A longer batch id can share the prefix: the key must be this batch's.
+      if (!codec::DecodeTrace(value, &o).ok() || key.size() != prefix.size() + o.order_id.size() ||
+          orders_.contains(o.order_id) || purged_orders_.contains(o.order_id)) {
+        return true;
+      }
+      traced.push_back(std::move(o));
+      return true;
+    }).IgnoreError();
+  }
+  for (Order& o : traced) batch.push_back(&o);
   std::sort(batch.begin(), batch.end(), [](const Order* a, const Order* b) { return a->order_id < b->order_id; });
   auto alert = [&](const Order& order, Severity severity, std::string reason) {
     Alert a;
@@ -1243,9 +1278,9 @@ std::optional<routing::Insertion> Engine::BestAllowedInsertion(const Order& orde
   return best;
 }
 
-Order* Engine::CommandOrder(const Event& e, const std::string& order_id) {
-  auto it = orders_.find(order_id);
-  return it == orders_.end() || it->second.area_id != e.area_id ? nullptr : &it->second;
+Order* Engine::CommandOrder(const Event& e, const std::string& order_id, std::optional<Order>* stored) {
+  Order* order = OrderOrStored(order_id, stored);
+  return order && order->area_id == e.area_id ? order : nullptr;
 }
 
 ApplyResult Engine::Refuse(const Event& e, const Order& order, const std::string& courier_id, const std::string& actor,
@@ -1259,7 +1294,8 @@ ApplyResult Engine::Refuse(const Event& e, const Order& order, const std::string
 }
 
 ApplyResult Engine::OnReassign(const Event& e, const ReassignOrder& r, std::vector<Output>* out) {
-  Order* order = CommandOrder(e, r.order_id);
+  std::optional<Order> stored;
+  Order* order = CommandOrder(e, r.order_id, &stored);
   if (!order) return Rejected("unknown order " + r.order_id + " in area " + e.area_id);
   auto courier = couriers_.find(r.courier_id);
   if (courier == couriers_.end() || courier->second.area_id != e.area_id) {
@@ -1309,7 +1345,8 @@ ApplyResult Engine::OnReassign(const Event& e, const ReassignOrder& r, std::vect
 }
 
 ApplyResult Engine::OnUnassign(const Event& e, const UnassignOrder& u, std::vector<Output>* out) {
-  Order* order = CommandOrder(e, u.order_id);
+  std::optional<Order> stored;
+  Order* order = CommandOrder(e, u.order_id, &stored);
   if (!order) return Rejected("unknown order " + u.order_id + " in area " + e.area_id);
   if (const auto why = UnassignRefusal(*order)) {
     return Refuse(e, *order, {}, u.actor, "unassign_order", u.reason, *why, out);
@@ -1333,7 +1370,8 @@ ApplyResult Engine::OnUnassign(const Event& e, const UnassignOrder& u, std::vect
 }
 
 ApplyResult Engine::OnHold(const Event& e, const HoldOrder& h, std::vector<Output>* out) {
-  Order* order = CommandOrder(e, h.order_id);
+  std::optional<Order> stored;
+  Order* order = CommandOrder(e, h.order_id, &stored);
   if (!order) return Rejected("unknown order " + h.order_id + " in area " + e.area_id);
   if (const auto why = HoldRefusal(*order)) {
     return Refuse(e, *order, {}, h.actor, "hold_order", h.reason, *why, out);
@@ -1357,7 +1395,8 @@ ApplyResult Engine::OnHold(const Event& e, const HoldOrder& h, std::vector<Outpu
 }
 
 ApplyResult Engine::OnRelease(const Event& e, const ReleaseOrder& r, std::vector<Output>* out) {
-  Order* order = CommandOrder(e, r.order_id);
+  std::optional<Order> stored;
+  Order* order = CommandOrder(e, r.order_id, &stored);
   if (!order) return Rejected("unknown order " + r.order_id + " in area " + e.area_id);
   if (const auto why = ReleaseRefusal(*order)) {
     return Refuse(e, *order, {}, r.actor, "release_order", r.reason, *why, out);
@@ -1475,6 +1514,23 @@ ApplyResult Engine::OnErase(const Event& e, const EraseElder& er, std::vector<Ou
   if (elder != elders_.end() && elder->second.area_id != e.area_id) {
     return Rejected("elder " + er.elder_id + " is registered in area " + elder->second.area_id);
   }
+  // Their finished orders are read from committed state and come back into
+  // memory until the commit that writes them anonymised. An erasure is
+  // rare: a scan of every stored order, decoding only records whose bytes
+  // hold the elder's id, costs less than an index kept for it.
+  std::vector<Order> stored;
+  if (store_) {
+    store_->Scan(state::kOrderPrefix, [&](std::string_view, std::string_view value) {
+      Order o;
+      if (value.find(er.elder_id) == std::string_view::npos || !codec::DecodeOrder(value, &o).ok()) return true;
+      if (o.elder_id == er.elder_id && o.area_id == e.area_id && !orders_.contains(o.order_id) &&
+          !purged_orders_.contains(o.order_id)) {
+        stored.push_back(std::move(o));
+      }
+      return true;
+    }).IgnoreError();
+  }
+  for (Order& o : stored) orders_.emplace(o.order_id, std::move(o));
   std::vector<Order*> theirs;
   for (auto& [id, order] : orders_) {
     if (order.elder_id == er.elder_id && order.area_id == e.area_id) theirs.push_back(&order);
@@ -1576,14 +1632,14 @@ void Engine::ForgetElder(const std::string& elder_id) {
   deleted_keys_.push_back(state::ElderKey(elder_id));
 }
 
-void Engine::PurgeExpired(const Area& area) {
+void Engine::PurgeExpired(Area& area) {
   const EventTimeMs cutoff = area.stream_time_ms - options_.order_retention_ms;
   std::vector<std::string> expired;
-  for (const auto& [id, order] : orders_) {
-    if (&areas_.at(order.area_id) != &area || !IsFinal(order.status)) continue;
-    const EventTimeMs finished = order.timeline.empty() ? order.placed_ms : order.timeline.back().time_ms;
-    if (finished < cutoff) expired.push_back(id);
-  }
+  std::erase_if(area.finished, [&](std::pair<EventTimeMs, std::string>& f) {
+    if (f.first >= cutoff) return false;
+    expired.push_back(std::move(f.second));
+    return true;
+  });
   // Their alerts go with them, open or not (they name the elder, and the
   // order they are about is gone); so do acknowledged alerts about no
   // order once acknowledged before the cutoff.
@@ -1606,11 +1662,16 @@ void Engine::PurgeExpired(const Area& area) {
   alerts.erase(std::unique(alerts.begin(), alerts.end()), alerts.end());
   for (const std::string& id : alerts) DeleteAlert(id);
   for (const std::string& id : expired) {
-    const Order& order = orders_.at(id);
+    std::optional<Order> stored;
+    const Order* order = OrderOrStored(id, &stored);
+    if (!order) continue;  // a record that does not decode: meal-admin verify reports it
     deleted_keys_.push_back(state::OrderKey(id));
-    if (!order.batch_id.empty()) deleted_keys_.push_back(state::TraceKey(order.site_id, order.batch_id, id));
+    if (!order->batch_id.empty()) deleted_keys_.push_back(state::TraceKey(order->site_id, order->batch_id, id));
     dirty_orders_.erase(id);
     orders_.erase(id);
+    stored_reads_.erase(id);
+    purged_orders_.insert(id);
+    --order_count_;
   }
 }
 
@@ -1673,13 +1734,18 @@ void Engine::CollectChanges(state::WriteSet* changes) {
   // batch (an elder registered anew) must end up written.
   for (std::string& key : deleted_keys_) changes->Delete(std::move(key));
   deleted_keys_.clear();
+  purged_orders_.clear();
+  stored_reads_.clear();
   for (const std::string& id : dirty_orders_) {
-    const Order& order = orders_.at(id);
+    auto it = orders_.find(id);
+    const Order& order = it->second;
     changes->Put(state::OrderKey(id), codec::EncodeOrder(order));
     // The batch index follows the order, so a trace is one prefix scan.
     if (!order.batch_id.empty()) {
       changes->Put(state::TraceKey(order.site_id, order.batch_id, id), codec::EncodeTrace(order));
     }
+    // From now on the committed record answers for it (OrderOrStored).
+    if (store_ && IsFinal(order.status)) orders_.erase(it);
   }
   for (const std::string& id : dirty_couriers_) changes->Put(state::CourierKey(id), codec::EncodeCourier(couriers_.at(id)));
   for (const std::string& id : dirty_sites_) changes->Put(state::SiteKey(id), codec::EncodeSite(sites_.at(id)));
@@ -1722,8 +1788,31 @@ void Engine::CollectChanges(state::WriteSet* changes) {
 }
 
 const Order* Engine::FindOrder(const std::string& order_id) const {
-  auto it = orders_.find(order_id);
-  return it == orders_.end() ? nullptr : &it->second;
+  if (auto it = orders_.find(order_id); it != orders_.end()) return &it->second;
+  if (auto it = stored_reads_.find(order_id); it != stored_reads_.end()) return &it->second;
+  Order order;
+  if (!ReadStoredOrder(order_id, &order)) return nullptr;
+  return &stored_reads_.emplace(order_id, std::move(order)).first->second;
+}
+
+bool Engine::ReadStoredOrder(const std::string& order_id, Order* out) const {
+  if (!store_ || orders_.contains(order_id) || purged_orders_.contains(order_id)) return false;
+  std::string bytes;
+  return store_->Get(state::OrderKey(order_id), &bytes).ok() && codec::DecodeOrder(bytes, out).ok();
+}
+
+Order* Engine::OrderOrStored(const std::string& order_id, std::optional<Order>* stored) {
+  if (auto it = orders_.find(order_id); it != orders_.end()) return &it->second;
+  Order order;
+  if (!ReadStoredOrder(order_id, &order)) return nullptr;
+  return &stored->emplace(std::move(order));
+}
+
+bool Engine::OrderExists(const std::string& order_id) const {
+  if (orders_.contains(order_id)) return true;
+  if (!store_ || purged_orders_.contains(order_id)) return false;
+  std::string bytes;
+  return store_->Get(state::OrderKey(order_id), &bytes).ok();
 }
 
 const Courier* Engine::FindCourier(const std::string& courier_id) const {

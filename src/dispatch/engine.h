@@ -118,6 +118,10 @@ class Engine {
   Engine& operator=(Engine&&) = default;
 
   // Rebuilds the in-memory state from `store`. Call once, before Apply.
+  // The engine keeps reading `store` for finished orders (delivered,
+  // failed, cancelled, rejected), which it holds in memory only until the
+  // CollectChanges that writes them; `store` must outlive the engine.
+  // Without Load the engine keeps every order in memory.
   Status Load(const state::Store& store);
 
   // Applies one event and appends what it causes to `outputs`. A rejected
@@ -133,7 +137,9 @@ class Engine {
   // "refused: <why>") and a COMMAND_REFUSED alert say why.
   ApplyResult Apply(const Event& event, std::vector<Output>* outputs);
 
-  // Moves every change since the last call into `changes`.
+  // Moves every change since the last call into `changes`, and forgets the
+  // orders it wrote finished. REQUIRES: after a Load, `changes` are
+  // committed to the loaded store before the next Apply.
   void CollectChanges(state::WriteSet* changes);
 
   // Raises again the current alert of every open wellness check (same ids
@@ -149,14 +155,17 @@ class Engine {
   // topic): forget it. Their orders are left as they are.
   void ForgetElder(const std::string& elder_id);
 
-  // For tests and metrics.
+  // For tests and metrics. A finished order already committed is read from
+  // the store; pointers to orders stay valid until the next CollectChanges
+  // (or a retention purge of that order).
   const Order* FindOrder(const std::string& order_id) const;
   const Courier* FindCourier(const std::string& courier_id) const;
   const WellnessCase* FindWellnessCase(const std::string& case_id) const;
   const StandingOrder* FindStandingOrder(const std::string& standing_id) const;
   // A stored alert not yet acknowledged; nullptr when acknowledged or unknown.
   const StoredAlert* FindOpenAlert(const std::string& alert_id) const;
-  std::size_t order_count() const { return orders_.size(); }
+  // Orders in state, finished or not.
+  std::size_t order_count() const { return order_count_; }
 
  private:
   // An order collected at a stop of a courier's route, with its priority.
@@ -182,6 +191,9 @@ class Engine {
     std::set<std::pair<EventTimeMs, std::string>> timers;
     // Kept from one event to the next (BuildAreaPlan).
     std::optional<AreaPlan> plan;
+    // (finish time, order) of every finished order in state, for the
+    // retention purge: a few dozen bytes each, where the order is a few KiB.
+    std::vector<std::pair<EventTimeMs, std::string>> finished;
   };
 
   ApplyResult OnPlaced(const Event& e, const OrderPlaced& p, std::vector<Output>* out);
@@ -210,8 +222,9 @@ class Engine {
   ApplyResult Refuse(const Event& e, const Order& order, const std::string& courier_id, const std::string& actor,
                      const std::string& action, const std::string& reason, const std::string& why,
                      std::vector<Output>* out);
-  // The order named by an operator's command, when it is in the event's area.
-  Order* CommandOrder(const Event& e, const std::string& order_id);
+  // The order named by an operator's command, when it is in the event's
+  // area (a finished one read into `*stored`, see OrderOrStored).
+  Order* CommandOrder(const Event& e, const std::string& order_id, std::optional<Order>* stored);
   ApplyResult OnSite(const Site& s);
   ApplyResult OnElder(const Elder& el);
 
@@ -297,7 +310,18 @@ class Engine {
                             const std::string& standing_id, std::vector<Output>* out);
   // Deletes the area's orders finished more than order_retention_ms before
   // its stream time (see EngineOptions).
-  void PurgeExpired(const Area& area);
+  void PurgeExpired(Area& area);
+  // The order's record read from committed state, iff it is there and its
+  // deletion is not pending. The store holds the truth about every order
+  // not in orders_ (see CollectChanges).
+  bool ReadStoredOrder(const std::string& order_id, Order* out) const;
+  // The order in memory, else its committed record read into `*stored`;
+  // nullptr when unknown. A stored order is finished: every event or
+  // command naming it is rejected or refused by the record alone, so the
+  // copy is never changed.
+  Order* OrderOrStored(const std::string& order_id, std::optional<Order>* stored);
+  // True iff the id names an order in state, finished or not.
+  bool OrderExists(const std::string& order_id) const;
   // Fires the area's timers due by its stream time, in (due, id) order.
   void FireTimers(Area& area, std::vector<Output>* out);
   // A held order whose delivery window has opened: one LATE_RISK alert
@@ -351,6 +375,7 @@ class Engine {
   Area& AreaOf(const std::string& area_id);
 
   EngineOptions options_;
+  // Orders not finished, and those finished since the last CollectChanges.
   std::unordered_map<std::string, Order> orders_;
   // Never erased: areas' plans point at them.
   std::unordered_map<std::string, Courier> couriers_;
@@ -373,9 +398,13 @@ class Engine {
   std::unordered_set<const Courier*> touched_couriers_;
   // Counts the changes to elders' records, which priorities are read from.
   std::uint64_t elders_version_ = 0;
-  // Committed state, read by an erasure to rewrite the elder's ledger
-  // entries (which the engine does not keep in memory). Set by Load.
+  // Committed state, read for finished orders and by an erasure to rewrite
+  // the elder's ledger entries (which the engine does not keep in memory).
+  // Set by Load.
   const state::Store* store_ = nullptr;
+  std::size_t order_count_ = 0;
+  // FindOrder's copies of committed orders, until the next CollectChanges.
+  mutable std::unordered_map<std::string, Order> stored_reads_;
 
   // Changed since the last CollectChanges.
   std::set<std::string> dirty_orders_;
@@ -390,6 +419,7 @@ class Engine {
   std::vector<AuditEntry> new_audit_;
   std::vector<LedgerEntry> rewritten_ledger_;  // entries anonymised by an erasure
   std::vector<std::string> deleted_keys_;      // records erased or past retention
+  std::unordered_set<std::string> purged_orders_;  // in deleted_keys_: the store still has them
   std::vector<std::string> new_seen_;
   std::vector<LedgerEntry> new_ledger_;
   std::map<std::string, StoredAlert> alert_writes_;  // by alert id, the latest

@@ -2265,5 +2265,125 @@ TEST_F(EngineRetentionTest, AnAlertThePurgeDeletedStaysDeletedWhenAnErasureFollo
   EXPECT_FALSE(store.Get(state::AlertKey("unassignable/o1/1"), &bytes).ok());
 }
 
+// A finished order lives in the store only after the commit that writes it.
+// `memory`, never loaded, keeps every order in memory as the engine always
+// did: the stored engine must answer every event as it does.
+class FinishedOrderTest : public EngineRetentionTest {
+ protected:
+  void SetUp() override {
+    EngineRetentionTest::SetUp();
+    Site site;
+    site.site_id = "site-1";
+    site.area_id = "area-1";
+    site.location = kSite;
+    std::vector<Output> ignored;
+    memory.Apply(Event{"s", "area-1", kT0, site}, &ignored);
+    memory.Apply(Event{"e", "area-1", kT0, Elder{"elder-1", "area-1", kHome}}, &ignored);
+    const EventTimeMs t = kT0 + 2 * kHourMs;
+    both("shift", t, ShiftStarted{"c1", TravelMode::kBike, 6, t + 4 * kHourMs, kSite});
+    both("p1", t, OrderPlaced{"o1", "site-1", "elder-1", 1, MealClass::kHot, t + kHourMs, t + 2 * kHourMs, false, {}, "b-1"});
+    both("r1", t + kMinuteMs, OrderReady{"o1"});
+    both("u1", t + 2 * kMinuteMs, PickedUp{"o1", "c1"});
+    both("d1", t + 70 * kMinuteMs, Delivered{"o1", "c1", "photo-o1"});
+    both("p2", t + 71 * kMinuteMs, OrderPlaced{"o2", "site-1", "elder-1", 1, MealClass::kHot, t + kHourMs,
+                                               t + 2 * kHourMs});
+    both("x2", t + 72 * kMinuteMs, OrderCancelled{"o2", "away"});
+  }
+  // Applies to `memory` and to `engine` (with a commit), expecting `engine`'s
+  // outcome.
+  void both(std::string id, EventTimeMs t, EventBody body) {
+    std::vector<Output> ignored;
+    memory.Apply(Event{id, "area-1", t, body}, &ignored);
+    apply(std::move(id), t, std::move(body));
+  }
+  // `other` (`engine` or one loaded from `store`) and `memory` give the
+  // same outcome, reason and outputs for the event; `other`'s changes are
+  // committed.
+  void Same(Engine& other, const std::string& id, EventTimeMs t, const EventBody& body, std::string area = "area-1") {
+    std::vector<Output> expected, got;
+    const ApplyResult want = memory.Apply(Event{id, area, t, body}, &expected);
+    const ApplyResult result = other.Apply(Event{id, area, t, body}, &got);
+    EXPECT_EQ(result.outcome, want.outcome) << id;
+    EXPECT_EQ(result.reason, want.reason) << id;
+    EXPECT_EQ(Encoded(got), Encoded(expected)) << id;
+    state::WriteSet changes;
+    other.CollectChanges(&changes);
+    for (const auto& op : changes.ops()) EXPECT_NE(op.key, state::OrderKey("o1")) << id << ": it changes no order";
+    ASSERT_TRUE(store.Commit(changes).ok());
+    Dump(memory);
+  }
+  void LateEventsAreAnsweredAsFromMemory(Engine& other) {
+    const EventTimeMs t = kT0 + 4 * kHourMs;
+    Same(other, "d1-again", t, Delivered{"o1", "c1", "photo-o1"});
+    Same(other, "d1-other", t, Delivered{"o1", "c2", "photo-o1"});
+    Same(other, "f1", t, DeliveryFailed{"o1", "c1", FailureReason::kNoAnswer});
+    Same(other, "u1-again", t, PickedUp{"o1", "c1"});
+    Same(other, "r1-again", t, OrderReady{"o1"});
+    Same(other, "x1", t, OrderCancelled{"o1", "late"});
+    Same(other, "x2-again", t, OrderCancelled{"o2", "again"});
+    Same(other, "x1-area", t, OrderCancelled{"o1", "late"}, "area-2");
+    Same(other, "p1-again", t, OrderPlaced{"o1", "site-1", "elder-1", 1, MealClass::kHot, t + kHourMs, t + 2 * kHourMs});
+    Same(other, "hold", t, HoldOrder{"o1", "ops", "check"});
+    Same(other, "release", t, ReleaseOrder{"o1", "ops", {}});
+    Same(other, "unassign", t, UnassignOrder{"o1", "ops", {}});
+    Same(other, "reassign", t, ReassignOrder{"o1", "c1", "ops", {}});
+  }
+
+  Engine memory{Options()};
+};
+
+TEST_F(FinishedOrderTest, AFinishedOrderLeavesMemoryAtItsCommitAndLateEventsGetTheSameAnswers) {
+  ASSERT_NE(engine.FindOrder("o1"), nullptr);
+  EXPECT_EQ(engine.FindOrder("o1")->status, OrderStatus::kDelivered) << "read from the store";
+  EXPECT_EQ(engine.order_count(), 2u);
+  LateEventsAreAnsweredAsFromMemory(engine);
+}
+
+TEST_F(FinishedOrderTest, AfterAReloadLateEventsGetTheSameAnswers) {
+  Engine reloaded(Options());
+  ASSERT_TRUE(reloaded.Load(store).ok());
+  EXPECT_EQ(reloaded.order_count(), 2u);
+  EXPECT_EQ(reloaded.FindOrder("o2")->status, OrderStatus::kCancelled);
+  LateEventsAreAnsweredAsFromMemory(reloaded);
+}
+
+TEST_F(FinishedOrderTest, AfterAReloadARecallAndAnErasureFindTheFinishedOrders) {
+  Engine reloaded(Options());
+  ASSERT_TRUE(reloaded.Load(store).ok());
+  const EventTimeMs t = kT0 + 5 * kHourMs;
+  Same(reloaded, "recall", t, RecallBatch{"site-1", "b-1", "ops", "suspect"});
+  std::vector<Output> ignored;
+  ASSERT_EQ(reloaded.Apply(Event{"erase", "area-1", t, EraseElder{"elder-1", "ops", "asked"}}, &ignored).outcome,
+            ApplyOutcome::kApplied);
+  state::WriteSet changes;
+  reloaded.CollectChanges(&changes);
+  const std::vector<AuditEntry> audit = AuditIn(changes);
+  ASSERT_EQ(audit.size(), 1u);
+  EXPECT_EQ(audit[0].result,
+            "2 orders, 1 ledger entries, 0 wellness checks, 2 alerts anonymised; 0 standing orders removed")
+      << "food-safety/o1 (68 min on board) and recall/site-1/b-1/o1";
+  ASSERT_TRUE(store.Commit(changes).ok());
+  EXPECT_EQ(reloaded.FindOrder("o1")->elder_id, "erased-erase");
+  EXPECT_EQ(reloaded.FindOrder("o2")->elder_id, "erased-erase");
+}
+
+TEST_F(FinishedOrderTest, RetentionStillPurgesAfterAReload) {
+  Engine reloaded(Options());
+  ASSERT_TRUE(reloaded.Load(store).ok());
+  std::vector<Output> ignored;
+  ASSERT_EQ(reloaded.Apply(Event{"tick", "area-1", kT0 + 3 * 24 * kHourMs + kHourMs, Tick{}}, &ignored).outcome,
+            ApplyOutcome::kApplied);
+  state::WriteSet changes;
+  reloaded.CollectChanges(&changes);
+  ASSERT_TRUE(store.Commit(changes).ok());
+  std::string bytes;
+  for (const char* id : {"o1", "o2"}) {
+    EXPECT_EQ(reloaded.FindOrder(id), nullptr) << id;
+    EXPECT_FALSE(store.Get(state::OrderKey(id), &bytes).ok()) << id;
+  }
+  EXPECT_FALSE(store.Get(state::TraceKey("site-1", "b-1", "o1"), &bytes).ok());
+  EXPECT_EQ(reloaded.order_count(), 0u);
+}
+
 }  // namespace
 }  // namespace meal::dispatch
