@@ -309,6 +309,8 @@ TEST_F(ChaosIntegrationTest, StateDiskFullWaitsForRoomAndLosesNothing) {
                                  << ": this test needs root with CAP_SYS_ADMIN (mount -t tmpfs) to fill a disk";
   ServiceProcess faulted = MakeFaulted();
   faulted.set_state_dir(disk + "/state");
+  // The margin the service keeps free on a disk this small.
+  faulted.Set("state.min_free_mb=8");
   faulted.Start();
   const double seen = ReadUntil(faulted, PointWithin(0.1, 0.6));
   ASSERT_LT(seen, events_) << "the input was through before the disk could fill";

@@ -112,6 +112,7 @@ const std::map<std::string, Field>& Fields() {
       {"topics.commands", Str("topics.commands", [](Config& c) -> auto& { return c.topics.commands; })},
       {"state.path", Str("state.path", [](Config& c) -> auto& { return c.state.path; })},
       {"state.sync", Bool("state.sync", [](Config& c) -> auto& { return c.state.sync; })},
+      {"state.min_free_mb", Int("state.min_free_mb", [](Config& c) -> auto& { return c.state.min_free_mb; }, 0, 1048576)},
       {"state.block_cache_mb", Int("state.block_cache_mb", [](Config& c) -> auto& { return c.state.block_cache_mb; }, 8, 65536)},
       {"http.address", Str("http.address", [](Config& c) -> auto& { return c.http.address; })},
       {"http.port", Int("http.port", [](Config& c) -> auto& { return c.http.port; }, 0, 65535)},

@@ -40,6 +40,8 @@ struct StateConfig {
   std::string path = "./data/state";
   bool sync = false;
   int block_cache_mb = 64;
+  // Free space the state's file system must keep: below it commits wait.
+  int min_free_mb = 256;
 };
 
 struct HttpConfig {

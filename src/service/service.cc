@@ -157,6 +157,7 @@ Status Service::Start() {
   state::RocksDbOptions store_options;
   store_options.sync = config_.state.sync;
   store_options.block_cache_bytes = static_cast<std::size_t>(config_.state.block_cache_mb) << 20;
+  store_options.min_free_bytes = static_cast<std::uint64_t>(config_.state.min_free_mb) << 20;
   if (Status s = state::RocksDbStore::Open(config_.state.path, store_options, &store_); !s.ok()) {
     return Status::Io("state.path '" + config_.state.path + "': " + s.message());
   }

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include <fcntl.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -62,6 +63,8 @@ Status RocksDbStore::Open(const std::string& path, const RocksDbOptions& options
   rocksdb::Status s = rocksdb::DB::Open(opts, path, &raw);
   if (!s.ok()) return FromRocks(s);
   out->reset(new RocksDbStore(std::unique_ptr<rocksdb::DB>(raw), std::move(stats), options.sync));
+  (*out)->path_ = path;
+  (*out)->min_free_bytes_ = options.min_free_bytes;
   return Status::Ok();
 }
 
@@ -100,6 +103,18 @@ Status RocksDbStore::Commit(const WriteSet& changes) {
   for (const WriteSet::Op& op : changes.ops()) {
     rocksdb::Status s = op.is_delete ? batch.Delete(op.key) : batch.Put(op.key, op.value);
     if (!s.ok()) return FromRocks(s);
+  }
+  if (min_free_bytes_ > 0) {
+    struct statvfs fs {};
+    if (statvfs(path_.c_str(), &fs) == 0 &&
+        static_cast<std::uint64_t>(fs.f_bavail) * fs.f_frsize < min_free_bytes_) {
+      const std::uint64_t free_mib = static_cast<std::uint64_t>(fs.f_bavail) * fs.f_frsize >> 20;
+      return Status::Io(std::string("the state disk has ")
+                            .append(std::to_string(free_mib))
+                            .append(" MiB free, under the ")
+                            .append(std::to_string(min_free_bytes_ >> 20))
+                            .append(" MiB state.min_free_mb keeps (No space left on device)"));
+    }
   }
   // A failed write (a full disk) leaves RocksDB refusing every write until
   // it is told to resume; the batch is then written whole or not at all.

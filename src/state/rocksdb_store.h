@@ -22,6 +22,10 @@ struct RocksDbOptions {
   std::size_t block_cache_bytes = 64u << 20;
   // Create the database when `path` holds none. Default: true.
   bool create_if_missing = true;
+  // Commit refuses to write while the file system holding the database has
+  // less than this free, so RocksDB itself never meets a full disk (where a
+  // failed log write leaves it refusing writes, or worse). 0: no check.
+  std::uint64_t min_free_bytes = 0;
 };
 
 class RocksDbStore final : public Store {
@@ -61,6 +65,8 @@ class RocksDbStore final : public Store {
   std::shared_ptr<rocksdb::Statistics> stats_;
   bool sync_;
   bool write_failed_ = false;  // the last write failed: resume before the next
+  std::string path_;
+  std::uint64_t min_free_bytes_ = 0;
   std::string secondary_dir_;  // empty unless opened with OpenReadOnly
 };
 
