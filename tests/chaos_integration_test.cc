@@ -15,7 +15,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
@@ -31,7 +30,6 @@
 
 #include "scenario.h"
 #include "service_harness.h"
-#include "sim/runner.h"
 
 namespace meal::testing {
 namespace {
@@ -63,33 +61,17 @@ Settings FromEnv() {
   return s;
 }
 
-// Plays a day in closed loop against a service of its own and leaves it
-// recorded in `input`: the simulator's couriers deliver what the service
-// plans, nobody answers some doors (wellness checks) and the simulated
-// operators acknowledge them. A replay of the topics is then decided by them
-// alone: assignments, alerts, dead letters and ledger entries.
+// A day played in closed loop with doors nobody answers (wellness checks)
+// and a few malformed records, recorded in `input`.
 void RecordDay(const std::string& name, const sim::Topics& input, const Settings& settings) {
-  ServiceProcess live(name + "-live", input);
-  CreateTopics(input);
-  live.Start();
   sim::RunOptions run;
-  run.bootstrap = Bootstrap();
   run.city.seed = settings.seed;
   run.city.areas = 2;
   run.city.couriers_per_area = 10;
   run.city.orders = settings.orders;
   run.city.malformed_share = 0.01;
-  run.city.topics = input;
-  run.duration_s = 15;
   run.no_answer_share = 0.05;
-  run.registry_partitions = 1;
-  run.progress = false;
-  run.drain_timeout_s = 10;
-  std::atomic<bool> stop{false};
-  sim::DaySummary summary;
-  bool summary_valid = false;
-  ASSERT_TRUE(sim::RunDay(run, &stop, &summary, &summary_valid).ok());
-  ASSERT_EQ(live.Stop(), 0) << "see " << live.log_path();
+  RecordClosedLoopDay(name, input, std::move(run));
 }
 
 std::string LogOf(const ServiceProcess& service) {

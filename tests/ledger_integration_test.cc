@@ -2,7 +2,6 @@
 // the same after a crash as without one.
 #include <gtest/gtest.h>
 
-#include <atomic>
 #include <chrono>
 #include <map>
 #include <set>
@@ -10,7 +9,6 @@
 #include "codec/state_codec.h"
 #include "config/config.h"
 #include "service_harness.h"
-#include "sim/runner.h"
 #include "state/keys.h"
 
 namespace meal::testing {
@@ -44,26 +42,13 @@ TEST(LedgerIntegrationTest, EveryDeliveryIsBookedOnceAndTheBooksSurviveACrash) {
   // its deliveries.
   const sim::Topics input = UniqueTopics("ledger");
   {
-    ServiceProcess live("ledger-live", input);
-    CreateTopics(input);
-    live.Start();
     sim::RunOptions run;
-    run.bootstrap = Bootstrap();
     run.city.seed = 11;
     run.city.areas = 2;
     run.city.couriers_per_area = 10;
     run.city.orders = 400;
     run.city.malformed_share = 0;
-    run.city.topics = input;
-    run.duration_s = 15;
-    run.registry_partitions = 1;
-    run.progress = false;
-    run.drain_timeout_s = 10;
-    std::atomic<bool> stop{false};
-    sim::DaySummary summary;
-    bool summary_valid = false;
-    ASSERT_TRUE(sim::RunDay(run, &stop, &summary, &summary_valid).ok());
-    ASSERT_EQ(live.Stop(), 0);
+    ASSERT_NO_FATAL_FAILURE(RecordClosedLoopDay("ledger", input, std::move(run)));
   }
 
   // The recorded day, replayed whole by two fresh instances: one runs

@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -458,6 +459,23 @@ bool PrivateBroker::Run(const std::string& command) {
   line.append(" '").append(script_).append("' ").append(command);
   line.append(" >>'").append(log_path_).append("' 2>&1");
   return std::system(line.c_str()) == 0;
+}
+
+void RecordClosedLoopDay(const std::string& name, const sim::Topics& input, sim::RunOptions run) {
+  ServiceProcess live(name + "-live", input);
+  CreateTopics(input);
+  live.Start();
+  run.bootstrap = Bootstrap();
+  run.city.topics = input;
+  run.duration_s = 15;
+  run.registry_partitions = 1;
+  run.progress = false;
+  run.drain_timeout_s = 10;
+  std::atomic<bool> stop{false};
+  sim::DaySummary summary;
+  bool summary_valid = false;
+  ASSERT_TRUE(sim::RunDay(run, &stop, &summary, &summary_valid).ok());
+  ASSERT_EQ(live.Stop(), 0) << "see " << live.log_path();
 }
 
 }  // namespace meal::testing

@@ -12,6 +12,7 @@
 
 #include "kafka/reader.h"
 #include "sim/city.h"
+#include "sim/runner.h"
 
 namespace meal::testing {
 
@@ -118,6 +119,14 @@ class ServiceProcess {
   int http_port_ = 0;
   pid_t pid_ = -1;
 };
+
+// Plays a day in closed loop against a service of its own ("<name>-live")
+// and leaves it recorded in `input`: the simulator's couriers deliver what the
+// service plans (and, with run.no_answer_share, find doors nobody answers,
+// which simulated operators acknowledge). A replay of the topics is then
+// decided by them alone. `run` gives the city and its shares; the broker,
+// topics, pace and drain are filled in here.
+void RecordClosedLoopDay(const std::string& name, const sim::Topics& input, sim::RunOptions run);
 
 // How a faulted run of the service differs from a clean single-instance run
 // of the same input: the checks every fault test ends with. Outputs are read
