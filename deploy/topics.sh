@@ -79,5 +79,10 @@ create meal.commands "$PARTITIONS" --config cleanup.policy=delete --config "rete
 # One partition, as the service creates them and checks on start.
 create meal.sites 1 --config cleanup.policy=compact
 create meal.elders 1 --config cleanup.policy=compact
+# Every change to an area's state, on its area's partition: an instance gaining a partition
+# restores the area from it. Only the latest record per key matters; segments roll hourly so
+# that compaction (at the latest a day after a write) also removes what an erasure overwrote.
+create meal.changelog "$PARTITIONS" --config cleanup.policy=compact --config segment.ms=3600000 \
+  --config max.compaction.lag.ms=86400000
 
 echo "topics: done"

@@ -1,7 +1,8 @@
 // Fault ("chaos") tests against the real broker: while the service works
-// through a recorded day it is killed at random points, loses its broker, or
-// finds its state disk full; afterwards its state and its read_committed
-// outputs must equal those of a clean run of the same input (CompareRuns).
+// through a recorded day it is killed at random points, loses its broker,
+// finds its state disk full, or is joined by two more instances that leave
+// again; afterwards its state and its read_committed outputs must equal those
+// of a clean run of the same input (CompareRuns).
 //
 // Short by default, for ./scripts/test. scripts/chaos runs the long version:
 //   MEAL_CHAOS_ROUNDS  SIGKILL rounds (default 3)
@@ -63,12 +64,12 @@ Settings FromEnv() {
 
 // A day played in closed loop with doors nobody answers (wellness checks)
 // and a few malformed records, recorded in `input`.
-void RecordDay(const std::string& name, const sim::Topics& input, const Settings& settings) {
+void RecordDay(const std::string& name, const sim::Topics& input, const Settings& settings, int day_scale) {
   sim::RunOptions run;
   run.city.seed = settings.seed;
   run.city.areas = 2;
   run.city.couriers_per_area = 10;
-  run.city.orders = settings.orders;
+  run.city.orders = settings.orders * day_scale;
   run.city.malformed_share = 0.01;
   run.no_answer_share = 0.05;
   RecordClosedLoopDay(name, input, std::move(run));
@@ -91,12 +92,12 @@ std::string LastLine(std::string text) {
 // the same input, and the two compared.
 class ChaosIntegrationTest : public ::testing::Test {
  protected:
-  // Records a day into topics named after `name` and runs the clean
-  // instance through it.
-  void RecordAndRunClean(const std::string& name) {
+  // Records a day into topics named after `name` (`day_scale` times the
+  // orders) and runs the clean instance through it.
+  void RecordAndRunClean(const std::string& name, int day_scale = 1) {
     name_ = name;
     input_ = UniqueTopics(name);
-    ASSERT_NO_FATAL_FAILURE(RecordDay(name, input_, settings_));
+    ASSERT_NO_FATAL_FAILURE(RecordDay(name, input_, settings_, day_scale));
     clean_ = std::make_unique<ServiceProcess>(name + "-clean", RunTopics(input_, "clean"));
     clean_->Start();
     ASSERT_TRUE(clean_->WaitDrained(300)) << "see " << clean_->log_path();
@@ -318,6 +319,69 @@ TEST_F(ChaosIntegrationTest, StateDiskFullWaitsForRoomAndLosesNothing) {
   EXPECT_EQ(StatusOf(faulted.Get("/readyz")), 200);
   ASSERT_EQ(faulted.Stop(), 0) << "see " << faulted.log_path();
   Finish("disk_full", 1, faulted);
+}
+
+// (4) Scale-out and back under load: two more instances join the first
+// (1 -> 3), each task they are given moves with its state through the
+// changelog, and when they stop (3 -> 1) their tasks come back to the first.
+// The first instance ends with every task, so its state is compared whole.
+TEST_F(ChaosIntegrationTest, RebalancingOneToThreeToOneLosesAndDuplicatesNothing) {
+  // A longer day: the group takes seconds to change, and must change twice
+  // while there is input left.
+  ASSERT_NO_FATAL_FAILURE(RecordAndRunClean("chaos_rebalance", 4));
+  const sim::Topics topics = RunTopics(input_, "faulted");
+  const std::string group = "kafka.group_id=\"" + name_ + "-faulted-" + std::to_string(getpid()) + "\"";
+  std::vector<std::unique_ptr<ServiceProcess>> instances;
+  for (const char* id : {"first", "second", "third"}) {
+    instances.push_back(std::make_unique<ServiceProcess>(name_ + "-" + id, topics));
+    ServiceProcess& instance = *instances.back();
+    instance.Set(group);
+    instance.Set(std::string("kafka.instance_id=\"") + id + "\"");
+    // Stopped instances' tasks move after this long (static members do
+    // not leave the group); the broker's minimum.
+    instance.Set("kafka.session_timeout_ms=6000");
+    // A transaction per record: the day lasts long enough for the group
+    // to change while there is input left.
+    instance.Set("pipeline.batch_max_records=1");
+    instance.Set("pipeline.commit_interval_ms=1");
+  }
+  ServiceProcess& first = *instances[0];
+  auto read_by_all = [&] {
+    double sum = 0;
+    for (const auto& instance : instances) {
+      if (instance->running()) sum += AreaEventsRead(*instance);
+    }
+    return sum;
+  };
+
+  first.Start();
+  const double before = ReadUntil(first, PointWithin(0.05, 0.2));
+  ASSERT_LT(before, events_) << "the input was through before the others could join";
+  instances[1]->Start();
+  instances[2]->Start();
+  // Scaled out once the newcomers have read input of tasks they were given.
+  ASSERT_TRUE(WaitFor([&] { return AreaEventsRead(*instances[1]) > 0 && AreaEventsRead(*instances[2]) > 0; }, 120))
+      << "the new instances were given no task; see " << instances[1]->log_path();
+  const double scaled_out_at = read_by_all();
+  std::cout << "1 -> 3 after " << before << " records; the three had read " << scaled_out_at << std::endl;
+  // The three share a tenth of the day; the two leave while input is left.
+  ASSERT_TRUE(WaitFor([&] { return read_by_all() >= std::min(events_ * 0.7, scaled_out_at + events_ * 0.1); }, 120));
+  const double left = events_ - read_by_all();
+  for (std::size_t i = 1; i < instances.size(); ++i) {
+    ASSERT_EQ(instances[i]->Stop(), 0) << "see " << instances[i]->log_path();
+  }
+  std::cout << "3 -> 1 with about " << left << " records left" << std::endl;
+  // Drained once it owns every partition again (four tasks of four topics).
+  const auto owned = [](const ServiceProcess& s) {
+    std::istringstream metrics(s.Get("/metrics"));
+    int series = 0;
+    for (std::string line; std::getline(metrics, line);) series += line.starts_with("meal_consumer_lag{");
+    return series;
+  };
+  ASSERT_TRUE(WaitFor([&] { return owned(first) == 16; }, 120)) << "see " << first.log_path();
+  ASSERT_TRUE(first.WaitDrained(300)) << "see " << first.log_path();
+  ASSERT_EQ(first.Stop(), 0) << "see " << first.log_path();
+  Finish("rebalance_1_3_1", 1, first);
 }
 
 }  // namespace

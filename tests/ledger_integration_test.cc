@@ -53,13 +53,7 @@ TEST(LedgerIntegrationTest, EveryDeliveryIsBookedOnceAndTheBooksSurviveACrash) {
 
   // The recorded day, replayed whole by two fresh instances: one runs
   // through, the other is killed on the way and restarted.
-  sim::Topics clean_topics = input, killed_topics = input;
-  for (auto* t : {&clean_topics, &killed_topics}) {
-    const std::string suffix = t == &clean_topics ? ".clean" : ".killed";
-    t->assignments += suffix;
-    t->alerts += suffix;
-    t->dlq += suffix;
-  }
+  const sim::Topics clean_topics = RunTopics(input, "clean"), killed_topics = RunTopics(input, "killed");
   ServiceProcess clean("ledger-clean", clean_topics);
   clean.Start();
   ASSERT_TRUE(clean.WaitDrained(300)) << "see " << clean.log_path();

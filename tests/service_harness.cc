@@ -83,6 +83,7 @@ sim::Topics UniqueTopics(const std::string& test_name) {
   t.alerts = p + "alerts";
   t.dlq = p + "dlq";
   t.commands = p + "commands";
+  t.changelog = p + "changelog";
   return t;
 }
 
@@ -90,7 +91,8 @@ std::vector<std::string> TopicOverrides(const sim::Topics& t) {
   const std::pair<const char*, const std::string*> topics[] = {
       {"orders", &t.orders}, {"couriers", &t.couriers},       {"deliveries", &t.deliveries},
       {"sites", &t.sites},   {"elders", &t.elders},           {"assignments", &t.assignments},
-      {"alerts", &t.alerts}, {"dlq", &t.dlq},                 {"commands", &t.commands}};
+      {"alerts", &t.alerts}, {"dlq", &t.dlq},                 {"commands", &t.commands},
+      {"changelog", &t.changelog}};
   std::vector<std::string> out;
   for (const auto& [key, name] : topics) out.push_back(std::string("topics.") + key + "=\"" + *name + "\"");
   return out;
@@ -98,7 +100,7 @@ std::vector<std::string> TopicOverrides(const sim::Topics& t) {
 
 sim::Topics RunTopics(const sim::Topics& input, const std::string& run) {
   sim::Topics t = input;
-  for (std::string* output : {&t.assignments, &t.alerts, &t.dlq}) output->append(".").append(run);
+  for (std::string* output : {&t.assignments, &t.alerts, &t.dlq, &t.changelog}) output->append(".").append(run);
   return t;
 }
 
@@ -362,8 +364,11 @@ RunDiff CompareRuns(const ServiceProcess& clean, const ServiceProcess& faulted) 
     if (shown++ < kExamples) diff.examples.append(line).append("\n");
   };
 
-  const std::map<std::string, std::string> clean_state = clean.DumpState();
-  const std::map<std::string, std::string> faulted_state = faulted.DumpState();
+  // The instance id names the instance, not the dispatch: runs may differ in it.
+  std::map<std::string, std::string> clean_state = clean.DumpState();
+  std::map<std::string, std::string> faulted_state = faulted.DumpState();
+  clean_state.erase(std::string(state::kInstanceKey));
+  faulted_state.erase(std::string(state::kInstanceKey));
   diff.clean_state_keys = clean_state.size();
   for (const auto& [key, value] : clean_state) {
     const auto it = faulted_state.find(key);

@@ -9,7 +9,7 @@ namespace pb = ::mealdispatch::v1;
 sim::Topics PrefixedTopics(const std::string& prefix) {
   sim::Topics t;
   for (std::string* name : {&t.orders, &t.couriers, &t.deliveries, &t.sites, &t.elders, &t.assignments,
-                            &t.alerts, &t.dlq, &t.commands}) {
+                            &t.alerts, &t.dlq, &t.commands, &t.changelog}) {
     // "meal.orders" -> prefix + "orders"
     *name = prefix + name->substr(name->find('.') + 1);
   }

@@ -20,7 +20,7 @@ struct Family {
   std::string_view name;
 };
 
-constexpr std::array<Family, 17> kFamilies = {{
+constexpr std::array<Family, 19> kFamilies = {{
     {state::kAreaPrefix, "areas"},
     {state::kCourierPrefix, "couriers"},
     {state::kDedupPrefix, "seen event ids"},
@@ -38,6 +38,8 @@ constexpr std::array<Family, 17> kFamilies = {{
     {state::kAuditPrefix, "audit entries"},
     {state::kWellnessPrefix, "wellness cases"},
     {state::kOutboxPrefix, "outbox entries"},
+    {state::kHeldPrefix, "held outbox entries"},
+    {state::kAreaTaskPrefix, "area tasks"},
 }};
 
 // Audit and outbox keys hold a big-endian number; anything else that is not
@@ -45,7 +47,8 @@ constexpr std::array<Family, 17> kFamilies = {{
 std::string PrintableKey(std::string_view key) {
   std::string out;
   constexpr std::size_t kPrefix = 2, kNumber = 8;
-  if ((key.starts_with(state::kAuditPrefix) || key.starts_with(state::kOutboxPrefix)) &&
+  if ((key.starts_with(state::kAuditPrefix) || key.starts_with(state::kOutboxPrefix) ||
+       key.starts_with(state::kHeldPrefix)) &&
       key.size() >= kPrefix + kNumber) {
     std::uint64_t n = 0;
     for (unsigned char c : key.substr(kPrefix, kNumber)) n = (n << 8) | c;
@@ -143,11 +146,17 @@ class Checker {
         Check(key, value, codec::DecodeWellnessCase,
               [](const WellnessCase& w) { return state::WellnessKey(w.case_id); });
         return;
-      case 'x': {
+      case 'x':
+      case 'y': {
         std::uint64_t seq = 0;
         codec::OutboxEntry x;
-        if (!state::DecodeOutboxKey(key, &seq)) return Add(key, "not an outbox sequence number");
+        if (!state::DecodeOutboxKey(key, &seq, key.substr(0, 2))) return Add(key, "not an outbox sequence number");
         Decoded(key, codec::DecodeOutbox(value, &x));
+        return;
+      }
+      case 'p': {
+        std::int64_t task = 0;
+        if (!state::DecodeOffset(value, &task) || task < 0) Add(key, "not a partition number");
         return;
       }
       default:

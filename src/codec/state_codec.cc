@@ -220,6 +220,7 @@ Status DecodeTrace(std::string_view bytes, Order* o) {
 std::string EncodeLedger(const LedgerEntry& e) {
   pb::LedgerRecord msg;
   msg.set_order_id(e.order_id);
+  msg.set_area_id(e.area_id);
   msg.set_site_id(e.site_id);
   msg.set_elder_id(e.elder_id);
   msg.set_service_date(e.service_date);
@@ -240,6 +241,7 @@ Status DecodeLedger(std::string_view bytes, LedgerEntry* e) {
   pb::LedgerRecord msg;
   if (Status s = ParseState(bytes, &msg); !s.ok()) return s;
   e->order_id = msg.order_id();
+  e->area_id = msg.area_id();
   e->site_id = msg.site_id();
   e->elder_id = msg.elder_id();
   e->service_date = msg.service_date();
@@ -257,6 +259,9 @@ std::string EncodeOutbox(const OutboxEntry& entry) {
   msg.set_key(entry.key);
   msg.set_value(entry.value);
   msg.set_timestamp_ms(entry.timestamp_ms);
+  if (entry.task >= 0) msg.set_task(entry.task);
+  if (entry.partition >= 0) msg.set_partition(entry.partition);
+  msg.set_tombstone(entry.tombstone);
   return msg.SerializeAsString();
 }
 
@@ -267,6 +272,9 @@ Status DecodeOutbox(std::string_view bytes, OutboxEntry* entry) {
   entry->key = msg.key();
   entry->value = msg.value();
   entry->timestamp_ms = msg.timestamp_ms();
+  entry->task = msg.has_task() ? msg.task() : -1;
+  entry->partition = msg.has_partition() ? msg.partition() : -1;
+  entry->tombstone = msg.tombstone();
   return Status::Ok();
 }
 

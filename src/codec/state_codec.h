@@ -48,6 +48,9 @@ struct OutboxEntry {
   std::string key;
   std::string value;
   std::int64_t timestamp_ms = 0;
+  std::int32_t task = -1;       // the area task whose events caused it; -1: none (the registry)
+  std::int32_t partition = -1;  // -1: by the key's hash
+  bool tombstone = false;       // a null value
 };
 std::string EncodeOutbox(const OutboxEntry& entry);
 Status DecodeOutbox(std::string_view bytes, OutboxEntry* entry);

@@ -22,6 +22,9 @@ struct KafkaConfig {
   // "<group_id>.<instance_id>", so a restarted instance fences the outputs
   // of its predecessor. Empty: the host name (a StatefulSet pod's own).
   std::string instance_id;
+  // How long the group waits for a silent (or stopped: static members do
+  // not leave) instance before its tasks go to the others.
+  int session_timeout_ms = 45000;
 };
 
 struct TopicsConfig {
@@ -34,6 +37,7 @@ struct TopicsConfig {
   std::string alerts = "meal.alerts";
   std::string dlq = "meal.dlq";
   std::string commands = "meal.commands";
+  std::string changelog = "meal.changelog";
 };
 
 struct StateConfig {

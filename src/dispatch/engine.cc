@@ -142,6 +142,12 @@ ApplyResult Engine::Apply(const Event& event, std::vector<Output>* outputs) {
 
   std::string dedup_key = state::DedupKey(event.area_id, event.event_id);
   if (seen_.contains(dedup_key)) return {ApplyOutcome::kDuplicate, {}};
+  // Whatever this event changes is its area's state (CollectChanges).
+  struct ClearOnExit {
+    std::string& area;
+    ~ClearOnExit() { area.clear(); }
+  } clear_area{applying_area_};
+  applying_area_ = event.area_id;
   const std::size_t first_output = outputs->size();
 
   Area& area = AreaOf(event.area_id);
@@ -182,7 +188,7 @@ ApplyResult Engine::Apply(const Event& event, std::vector<Output>* outputs) {
     return result;
   }
   seen_.insert(dedup_key);
-  new_seen_.push_back(std::move(dedup_key));
+  new_seen_.emplace_back(event.area_id, std::move(dedup_key));
   dirty_areas_.insert(event.area_id);
   FireTimers(area, outputs);
   if (options_.order_retention_ms > 0 && previous_time > 0 &&
@@ -1217,7 +1223,7 @@ ApplyResult Engine::OnRecall(const Event& e, const RecallBatch& r, std::vector<O
   summary.reason = why + ": " + result;
   out->emplace_back(std::move(summary));
   Audit(e, r.actor, "recall", r.site_id + "/" + r.batch_id, r.reason, result);
-  new_recalls_.emplace_back(r.site_id, r.batch_id);
+  new_recalls_.push_back({e.area_id, r.site_id, r.batch_id});
   return Applied();
 }
 
@@ -1484,7 +1490,7 @@ void Engine::DeleteAlert(const std::string& alert_id) {
   }
   alert_writes_.erase(alert_id);
   deleted_alerts_.insert(alert_id);
-  deleted_keys_.push_back(state::AlertKey(alert_id));
+  deleted_keys_.emplace_back(applying_area_, state::AlertKey(alert_id));
 }
 
 void Engine::ScanStoredAlerts(const std::function<void(StoredAlert&)>& fn) const {
@@ -1567,6 +1573,7 @@ ApplyResult Engine::OnErase(const Event& e, const EraseElder& er, std::vector<Ou
       if (!pending && store_ && store_->Get(state::LedgerKey(date, order->site_id, order->order_id), &bytes).ok() &&
           codec::DecodeLedger(bytes, &entry).ok()) {
         entry.elder_id = pseudonym;
+        entry.area_id = e.area_id;  // entries stored before it was recorded lack it
         rewritten_ledger_.push_back(std::move(entry));
         stored = true;
       }
@@ -1610,12 +1617,12 @@ ApplyResult Engine::OnErase(const Event& e, const EraseElder& er, std::vector<Ou
     std::erase_if(area.timers, [&](const auto& t) { return t.second == "g:" + id; });
     standing_.erase(id);
     dirty_standing_.erase(id);
-    deleted_keys_.push_back(state::StandingKey(id));
+    deleted_keys_.emplace_back(applying_area_, state::StandingKey(id));
   }
   ForgetElder(er.elder_id);
   if (last_courier_.erase(er.elder_id) > 0) {
     dirty_last_courier_.erase(er.elder_id);
-    deleted_keys_.push_back(state::LastCourierKey(er.elder_id));
+    deleted_keys_.emplace_back(applying_area_, state::LastCourierKey(er.elder_id));
   }
   Audit(e, er.actor, "erase_elder", pseudonym, er.reason,
         std::to_string(theirs.size()) + " orders, " + std::to_string(ledger) + " ledger entries, " +
@@ -1629,7 +1636,7 @@ void Engine::ForgetElder(const std::string& elder_id) {
   if (elders_.erase(elder_id) == 0) return;
   ++elders_version_;
   dirty_elders_.erase(elder_id);
-  deleted_keys_.push_back(state::ElderKey(elder_id));
+  deleted_keys_.emplace_back(applying_area_, state::ElderKey(elder_id));
 }
 
 void Engine::PurgeExpired(Area& area) {
@@ -1665,8 +1672,8 @@ void Engine::PurgeExpired(Area& area) {
     std::optional<Order> stored;
     const Order* order = OrderOrStored(id, &stored);
     if (!order) continue;  // a record that does not decode: meal-admin verify reports it
-    deleted_keys_.push_back(state::OrderKey(id));
-    if (!order->batch_id.empty()) deleted_keys_.push_back(state::TraceKey(order->site_id, order->batch_id, id));
+    deleted_keys_.emplace_back(applying_area_, state::OrderKey(id));
+    if (!order->batch_id.empty()) deleted_keys_.emplace_back(applying_area_, state::TraceKey(order->site_id, order->batch_id, id));
     dirty_orders_.erase(id);
     orders_.erase(id);
     stored_reads_.erase(id);
@@ -1675,10 +1682,11 @@ void Engine::PurgeExpired(Area& area) {
   }
 }
 
-void Engine::Reannounce(std::vector<Output>* outputs) const {
+void Engine::Reannounce(const std::function<bool(const std::string& area_id)>& owned,
+                        std::vector<Output>* outputs) const {
   std::vector<const WellnessCase*> open;
   for (const auto& [id, c] : wellness_) {
-    if (!c.closed) open.push_back(&c);
+    if (!c.closed && owned(c.area_id)) open.push_back(&c);
   }
   std::sort(open.begin(), open.end(), [](const WellnessCase* a, const WellnessCase* b) { return a->case_id < b->case_id; });
   for (const WellnessCase* c : open) {
@@ -1691,6 +1699,7 @@ void Engine::Reannounce(std::vector<Output>* outputs) const {
 void Engine::BookDelivery(const Order& order, EventTimeMs delivered_ms) {
   LedgerEntry entry;
   entry.order_id = order.order_id;
+  entry.area_id = order.area_id;
   entry.site_id = order.site_id;
   entry.elder_id = order.elder_id;
   entry.service_date = LocalDate(delivered_ms, options_.utc_offset_ms);
@@ -1732,47 +1741,60 @@ void Engine::BookDelivery(const Order& order, EventTimeMs delivered_ms) {
 void Engine::CollectChanges(state::WriteSet* changes) {
   // Deletions first: a record deleted and then written again in the same
   // batch (an elder registered anew) must end up written.
-  for (std::string& key : deleted_keys_) changes->Delete(std::move(key));
+  for (auto& [area, key] : deleted_keys_) changes->Delete(std::move(key), std::move(area));
   deleted_keys_.clear();
   purged_orders_.clear();
   stored_reads_.clear();
   for (const std::string& id : dirty_orders_) {
     auto it = orders_.find(id);
     const Order& order = it->second;
-    changes->Put(state::OrderKey(id), codec::EncodeOrder(order));
+    changes->Put(state::OrderKey(id), codec::EncodeOrder(order), order.area_id);
     // The batch index follows the order, so a trace is one prefix scan.
     if (!order.batch_id.empty()) {
-      changes->Put(state::TraceKey(order.site_id, order.batch_id, id), codec::EncodeTrace(order));
+      changes->Put(state::TraceKey(order.site_id, order.batch_id, id), codec::EncodeTrace(order), order.area_id);
     }
     // From now on the committed record answers for it (OrderOrStored).
     if (store_ && IsFinal(order.status)) orders_.erase(it);
   }
-  for (const std::string& id : dirty_couriers_) changes->Put(state::CourierKey(id), codec::EncodeCourier(couriers_.at(id)));
+  for (const std::string& id : dirty_couriers_) {
+    const Courier& c = couriers_.at(id);
+    changes->Put(state::CourierKey(id), codec::EncodeCourier(c), c.area_id);
+  }
   for (const std::string& id : dirty_sites_) changes->Put(state::SiteKey(id), codec::EncodeSite(sites_.at(id)));
   for (const std::string& id : dirty_elders_) changes->Put(state::ElderKey(id), codec::EncodeElder(elders_.at(id)));
   for (const std::string& id : dirty_areas_) {
-    changes->Put(state::AreaKey(id), state::EncodeOffset(areas_.at(id).stream_time_ms));
+    changes->Put(state::AreaKey(id), state::EncodeOffset(areas_.at(id).stream_time_ms), id);
   }
-  for (std::string& key : new_seen_) changes->Put(std::move(key), {});
+  for (auto& [area, key] : new_seen_) changes->Put(std::move(key), {}, std::move(area));
   for (const LedgerEntry& e : new_ledger_) {
-    changes->Put(state::LedgerKey(e.service_date, e.site_id, e.order_id), codec::EncodeLedger(e));
+    changes->Put(state::LedgerKey(e.service_date, e.site_id, e.order_id), codec::EncodeLedger(e), e.area_id);
   }
   for (const std::string& id : dirty_standing_) {
-    changes->Put(state::StandingKey(id), codec::EncodeStandingOrder(standing_.at(id)));
+    const StandingOrder& so = standing_.at(id);
+    changes->Put(state::StandingKey(id), codec::EncodeStandingOrder(so), so.area_id);
   }
   for (const std::string& id : dirty_wellness_) {
-    changes->Put(state::WellnessKey(id), codec::EncodeWellnessCase(wellness_.at(id)));
+    const WellnessCase& c = wellness_.at(id);
+    changes->Put(state::WellnessKey(id), codec::EncodeWellnessCase(c), c.area_id);
   }
-  for (const std::string& id : dirty_last_courier_) changes->Put(state::LastCourierKey(id), last_courier_.at(id));
+  for (const std::string& id : dirty_last_courier_) {
+    const std::string& courier = last_courier_.at(id);
+    const auto c = couriers_.find(courier);
+    changes->Put(state::LastCourierKey(id), courier, c == couriers_.end() ? std::string() : c->second.area_id);
+  }
   for (const LedgerEntry& e : rewritten_ledger_) {
-    changes->Put(state::LedgerKey(e.service_date, e.site_id, e.order_id), codec::EncodeLedger(e));
+    changes->Put(state::LedgerKey(e.service_date, e.site_id, e.order_id), codec::EncodeLedger(e), e.area_id);
   }
   rewritten_ledger_.clear();
-  for (const AuditEntry& a : new_audit_) changes->Put(state::AuditKey(a.time_ms, a.command_id), codec::EncodeAudit(a));
-  for (const auto& [id, a] : alert_writes_) changes->Put(state::AlertKey(id), codec::EncodeStoredAlert(a));
+  for (const AuditEntry& a : new_audit_) {
+    changes->Put(state::AuditKey(a.time_ms, a.command_id), codec::EncodeAudit(a), a.area_id);
+  }
+  for (const auto& [id, a] : alert_writes_) {
+    changes->Put(state::AlertKey(id), codec::EncodeStoredAlert(a), a.alert.area_id);
+  }
   alert_writes_.clear();
   deleted_alerts_.clear();
-  for (const auto& [site, batch] : new_recalls_) changes->Put(state::RecallKey(site, batch), {});
+  for (const NewRecall& r : new_recalls_) changes->Put(state::RecallKey(r.site, r.batch), {}, r.area);
   dirty_standing_.clear();
   dirty_wellness_.clear();
   dirty_last_courier_.clear();

@@ -137,15 +137,17 @@ class Engine {
   // "refused: <why>") and a COMMAND_REFUSED alert say why.
   ApplyResult Apply(const Event& event, std::vector<Output>* outputs);
 
-  // Moves every change since the last call into `changes`, and forgets the
-  // orders it wrote finished. REQUIRES: after a Load, `changes` are
+  // Moves every change since the last call into `changes`, each naming the
+  // area whose state it is (none for the registry's records), and forgets
+  // the orders it wrote finished. REQUIRES: after a Load, `changes` are
   // committed to the loaded store before the next Apply.
   void CollectChanges(state::WriteSet* changes);
 
   // Raises again the current alert of every open wellness check (same ids
   // and times). Call after Load: a restart never hides an open case. These
   // are not stored again: they are stored already.
-  void Reannounce(std::vector<Output>* outputs) const;
+  // Only checks of areas `owned` accepts.
+  void Reannounce(const std::function<bool(const std::string& area_id)>& owned, std::vector<Output>* outputs) const;
 
   // Stored alerts not yet acknowledged, by AlertKind: counted on Load,
   // kept up to date by Apply.
@@ -415,15 +417,22 @@ class Engine {
   std::set<std::string> dirty_standing_;
   std::set<std::string> dirty_wellness_;
   std::set<std::string> dirty_last_courier_;
-  std::vector<std::pair<std::string, std::string>> new_recalls_;  // (site, batch)
+  struct NewRecall {
+    std::string area, site, batch;
+  };
+  std::vector<NewRecall> new_recalls_;
   std::vector<AuditEntry> new_audit_;
   std::vector<LedgerEntry> rewritten_ledger_;  // entries anonymised by an erasure
-  std::vector<std::string> deleted_keys_;      // records erased or past retention
+  std::vector<std::pair<std::string, std::string>> deleted_keys_;  // (area, key) erased or past retention
   std::unordered_set<std::string> purged_orders_;  // in deleted_keys_: the store still has them
-  std::vector<std::string> new_seen_;
+  std::vector<std::pair<std::string, std::string>> new_seen_;  // (area, dedup key)
   std::vector<LedgerEntry> new_ledger_;
   std::map<std::string, StoredAlert> alert_writes_;  // by alert id, the latest
   std::set<std::string> deleted_alerts_;             // ids whose deletion is not committed yet
+  // The area of the event Apply is applying; empty outside it (a registry
+  // tombstone). Changes kept in lists rather than by entity are attributed
+  // to it.
+  std::string applying_area_;
 };
 
 }  // namespace meal::dispatch

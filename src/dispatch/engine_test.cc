@@ -1384,7 +1384,7 @@ TEST_F(WellnessEngineTest, AnOpenCaseSurvivesReloadKeepsEscalatingAndIsReannounc
   state::MemoryStore store;
   std::unique_ptr<Engine> reloaded = Reload(engine_, store);
   std::vector<Output> again;
-  reloaded->Reannounce(&again);
+  reloaded->Reannounce([](const std::string&) { return true; }, &again);
   ASSERT_EQ(again.size(), 1u);
   Alert reminder = std::get<Alert>(again[0]);
   EXPECT_TRUE(reminder.reannounced) << "readers can tell a reminder from a new check";
@@ -1407,7 +1407,7 @@ TEST_F(WellnessEngineTest, AnOpenCaseSurvivesReloadKeepsEscalatingAndIsReannounc
             ApplyOutcome::kApplied);
   std::unique_ptr<Engine> third = Reload(*reloaded, store);
   std::vector<Output> none;
-  third->Reannounce(&none);
+  third->Reannounce([](const std::string&) { return true; }, &none);
   EXPECT_TRUE(none.empty());
   EXPECT_TRUE(third->FindWellnessCase("wc-o1")->closed);
   ASSERT_EQ(third->Apply(Make("tick-much-later", kFailed + 9 * kHourMs, Tick{}), &none).outcome,

@@ -28,11 +28,12 @@ constexpr int kSeekTimeoutMs = 5000;
 }  // namespace
 
 GroupConsumer::GroupConsumer(const kafka::Properties& props, std::vector<std::string> topics,
-                             const state::Store& store, Merger& merger, RevokeHook on_revoke,
+                             const state::Store& store, Merger& merger, AssignHook on_assign, RevokeHook on_revoke,
                              std::size_t max_buffered, std::size_t headroom, Backpressure::Metrics metrics)
     : topics_(std::move(topics)),
       store_(store),
       merger_(merger),
+      on_assign_(std::move(on_assign)),
       on_revoke_(std::move(on_revoke)),
       backpressure_(
           max_buffered, headroom,
@@ -97,20 +98,25 @@ void GroupConsumer::OnRebalance(rd_kafka_t*, rd_kafka_resp_err_t err,
   auto* self = static_cast<GroupConsumer*>(opaque);
   // The group hands out tasks (partitions of the first topic); each comes
   // with the same partition of every topic.
-  ListPtr tasks(rd_kafka_topic_partition_list_new(partitions->cnt * static_cast<int>(self->topics_.size())));
+  ListPtr all(rd_kafka_topic_partition_list_new(partitions->cnt * static_cast<int>(self->topics_.size())));
+  std::vector<std::int32_t> tasks;
   for (int i = 0; i < partitions->cnt; ++i) {
+    tasks.push_back(partitions->elems[i].partition);
     for (const std::string& topic : self->topics_) {
-      rd_kafka_topic_partition_list_add(tasks.get(), topic.c_str(), partitions->elems[i].partition);
+      rd_kafka_topic_partition_list_add(all.get(), topic.c_str(), partitions->elems[i].partition);
     }
   }
   if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
-    self->Assign(tasks.get());
+    self->Assign(tasks, all.get());
   } else {
-    self->Revoke(tasks.get());
+    self->Revoke(tasks, all.get());
   }
 }
 
-void GroupConsumer::Assign(rd_kafka_topic_partition_list_t* partitions) {
+void GroupConsumer::Assign(const std::vector<std::int32_t>& tasks, rd_kafka_topic_partition_list_t* partitions) {
+  // Also with no tasks: the first assignment after joining is the moment
+  // to learn that some local task is not ours any more.
+  if (on_assign_) on_assign_(tasks);
   for (int i = 0; i < partitions->cnt; ++i) {
     rd_kafka_topic_partition_t& tp = partitions->elems[i];
     const int index = TopicIndex(tp.topic);
@@ -135,8 +141,8 @@ void GroupConsumer::Assign(rd_kafka_topic_partition_list_t* partitions) {
   }
 }
 
-void GroupConsumer::Revoke(rd_kafka_topic_partition_list_t* partitions) {
-  if (on_revoke_) on_revoke_();
+void GroupConsumer::Revoke(const std::vector<std::int32_t>& tasks, rd_kafka_topic_partition_list_t* partitions) {
+  if (on_revoke_) on_revoke_(tasks);
   ListPtr paused(rd_kafka_topic_partition_list_new(partitions->cnt));
   for (int i = 0; i < partitions->cnt; ++i) {
     const rd_kafka_topic_partition_t& tp = partitions->elems[i];

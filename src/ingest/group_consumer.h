@@ -39,14 +39,18 @@ using Merger = TaskMerger<MessagePtr>;
 
 class GroupConsumer {
  public:
-  // Called before partitions are taken away, so the owner can commit what it
-  // has applied from them.
-  using RevokeHook = std::function<void()>;
+  // Called with the tasks (partition numbers) being given, before their
+  // start offsets are read from the store, so that the owner can bring the
+  // tasks' state (and offsets) into the store first.
+  using AssignHook = std::function<void(const std::vector<std::int32_t>& tasks)>;
+  // Called with the tasks being taken away, while they are still ours, so
+  // the owner can commit what it applied from them and let their state go.
+  using RevokeHook = std::function<void(const std::vector<std::int32_t>& tasks)>;
 
   // `topics` in topic-index order; `max_buffered` and `headroom` as for
   // Backpressure. Throws std::runtime_error on bad config.
   GroupConsumer(const kafka::Properties& props, std::vector<std::string> topics,
-                const state::Store& store, Merger& merger, RevokeHook on_revoke,
+                const state::Store& store, Merger& merger, AssignHook on_assign, RevokeHook on_revoke,
                 std::size_t max_buffered, std::size_t headroom, Backpressure::Metrics metrics);
   ~GroupConsumer();
 
@@ -78,8 +82,8 @@ class GroupConsumer {
  private:
   static void OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
                           rd_kafka_topic_partition_list_t* partitions, void* opaque);
-  void Assign(rd_kafka_topic_partition_list_t* partitions);
-  void Revoke(rd_kafka_topic_partition_list_t* partitions);
+  void Assign(const std::vector<std::int32_t>& tasks, rd_kafka_topic_partition_list_t* partitions);
+  void Revoke(const std::vector<std::int32_t>& tasks, rd_kafka_topic_partition_list_t* partitions);
   int TopicIndex(const char* name) const;
   // Pauses and resumes in librdkafka what the backpressure decided.
   void Carry(const Backpressure::Actions& actions);
@@ -88,6 +92,7 @@ class GroupConsumer {
   std::vector<std::string> topics_;
   const state::Store& store_;
   Merger& merger_;
+  AssignHook on_assign_;
   RevokeHook on_revoke_;
   std::map<std::pair<int, std::int32_t>, std::int64_t> positions_;
   // Next offset to fetch per assigned partition: one past the last record

@@ -75,7 +75,7 @@ TEST(GroupConsumerTest, PausesUnderABurstAndDeliversEveryRecordOnceInOrder) {
   Merger merger;
   metrics::Registry registry;
   GroupConsumer consumer({{"bootstrap.servers", cluster.bootstrap()}, {"group.id", "backpressure"}}, topics, store,
-                         merger, nullptr, kMaxBuffered, kBatch,
+                         merger, nullptr, nullptr, kMaxBuffered, kBatch,
                          {&registry.GetGauge("paused", ""), &registry.GetCounter("pauses", ""),
                           &registry.GetGauge("peak", "")});
   consumer.Subscribe();
@@ -142,7 +142,7 @@ TEST(GroupConsumerTest, InstancesJoiningOneByOneEachOwnWholeTasks) {
   const std::size_t all = topics.size() * kTasks;
   for (int joined = 1; joined <= kInstances; ++joined) {
     mergers.push_back(std::make_unique<Merger>());
-    instances.push_back(std::make_unique<GroupConsumer>(props, topics, store, *mergers.back(), nullptr, 1000, 100,
+    instances.push_back(std::make_unique<GroupConsumer>(props, topics, store, *mergers.back(), nullptr, nullptr, 1000, 100,
                                                         metrics));
     instances.back()->Subscribe();
     // A bound on a failing run only: the loop ends once every instance

@@ -14,6 +14,18 @@ struct EventDeleter {
   void operator()(rd_kafka_event_t* e) const { rd_kafka_event_destroy(e); }
 };
 
+// A consumer handle for one request; no group membership.
+Status OpenConsumer(const Properties& props, HandlePtr* rk) {
+  Status status;
+  ConfPtr conf = MakeConf(props, &status);
+  if (!status.ok()) return status;
+  char errstr[512];
+  rk->reset(rd_kafka_new(RD_KAFKA_CONSUMER, conf.get(), errstr, sizeof errstr));
+  if (!*rk) return Status::Io(std::string("kafka consumer: ") + errstr);
+  conf.release();  // owned by the handle now
+  return Status::Ok();
+}
+
 }  // namespace
 
 Status CommittedOffset(const Properties& props, const std::string& group, const std::string& topic,
@@ -21,13 +33,9 @@ Status CommittedOffset(const Properties& props, const std::string& group, const 
   Properties all = props;
   all["group.id"] = group;
   all["isolation.level"] = "read_committed";  // asks the broker for stable offsets only
-  Status status;
-  ConfPtr conf = MakeConf(all, &status);
+  HandlePtr rk;
+  Status status = OpenConsumer(all, &rk);
   if (!status.ok()) return status;
-  char errstr[512];
-  HandlePtr rk(rd_kafka_new(RD_KAFKA_CONSUMER, conf.get(), errstr, sizeof errstr));
-  if (!rk) return Status::Io(std::string("kafka consumer: ") + errstr);
-  conf.release();
   rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(1);
   rd_kafka_topic_partition_list_add(list, topic.c_str(), partition);
   const rd_kafka_resp_err_t err = rd_kafka_committed(rk.get(), list, timeout_ms);
@@ -41,6 +49,16 @@ Status CommittedOffset(const Properties& props, const std::string& group, const 
   rd_kafka_topic_partition_list_destroy(list);
   rd_kafka_consumer_close(rk.get());
   return status;
+}
+
+Status Watermarks(const Properties& props, const std::string& topic, std::int32_t partition, int timeout_ms,
+                  std::int64_t* low, std::int64_t* high) {
+  HandlePtr rk;
+  if (Status s = OpenConsumer(props, &rk); !s.ok()) return s;
+  const rd_kafka_resp_err_t err =
+      rd_kafka_query_watermark_offsets(rk.get(), topic.c_str(), partition, low, high, timeout_ms);
+  if (err) return Status::Io("watermarks of " + topic + "[" + std::to_string(partition) + "]: " + ErrorText(err));
+  return Status::Ok();
 }
 
 Status PartitionCount(rd_kafka_t* rk, const std::string& topic, int timeout_ms, int* count) {
@@ -73,6 +91,7 @@ Status EnsureTopics(const Properties& props, const std::vector<TopicSpec>& topic
                                                     spec.replication_factor, errstr, sizeof errstr);
     if (!nt) return Status::Invalid("topic " + spec.name + ": " + errstr);
     if (spec.compacted) rd_kafka_NewTopic_set_config(nt, "cleanup.policy", "compact");
+    for (const auto& [name, value] : spec.configs) rd_kafka_NewTopic_set_config(nt, name.c_str(), value.c_str());
     // Record timestamps are event times chosen by producers (a simulated day,
     // a replay, a phone with a skewed clock); Kafka 4 rejects those more than
     // an hour ahead of the broker's clock unless told otherwise.

@@ -17,6 +17,7 @@ struct TopicSpec {
   int partitions = 4;
   int replication_factor = 1;
   bool compacted = false;
+  std::vector<std::pair<std::string, std::string>> configs;  // further topic configs, set at creation
 };
 
 // Creates the topics that do not exist yet and checks that existing ones
@@ -24,6 +25,10 @@ struct TopicSpec {
 // area would land in different partitions per topic). Blocks up to timeout_ms.
 Status EnsureTopics(const Properties& props, const std::vector<TopicSpec>& topics,
                     int timeout_ms);
+
+// The first offset and the end (high watermark) of a partition.
+Status Watermarks(const Properties& props, const std::string& topic, std::int32_t partition, int timeout_ms,
+                  std::int64_t* low, std::int64_t* high);
 
 // Number of partitions of `topic`, or a status when it does not exist.
 Status PartitionCount(rd_kafka_t* rk, const std::string& topic, int timeout_ms, int* count);

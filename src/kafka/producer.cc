@@ -31,8 +31,18 @@ Producer::~Producer() {
 
 rd_kafka_resp_err_t Producer::Produce(std::string_view topic, std::string_view key,
                                       std::string_view value, std::int64_t timestamp_ms,
-                                      std::uint64_t tag, std::int32_t partition) {
+                                      std::uint64_t tag, std::int32_t partition,
+                                      std::span<const Header> headers) {
   for (;;) {
+    // producev takes the headers over only when it succeeds.
+    rd_kafka_headers_t* hdrs = nullptr;
+    if (!headers.empty()) {
+      hdrs = rd_kafka_headers_new(headers.size());
+      for (const Header& h : headers) {
+        rd_kafka_header_add(hdrs, h.name.data(), static_cast<ssize_t>(h.name.size()), h.value.data(),
+                            static_cast<ssize_t>(h.value.size()));
+      }
+    }
     const rd_kafka_resp_err_t err = rd_kafka_producev(
         rk_.get(), RD_KAFKA_V_TOPIC(std::string(topic).c_str()),
         RD_KAFKA_V_PARTITION(partition < 0 ? RD_KAFKA_PARTITION_UA : partition),
@@ -40,7 +50,8 @@ rd_kafka_resp_err_t Producer::Produce(std::string_view topic, std::string_view k
         RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
         RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_TIMESTAMP(timestamp_ms),
         RD_KAFKA_V_OPAQUE(reinterpret_cast<void*>(static_cast<std::uintptr_t>(tag))),
-        RD_KAFKA_V_END);
+        RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_END);
+    if (err && hdrs) rd_kafka_headers_destroy(hdrs);
     if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) return err;
     rd_kafka_poll(rk_.get(), 10);  // let deliveries drain the queue
   }

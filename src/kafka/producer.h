@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,6 +31,11 @@ struct TxnResult {
   bool ok() const { return outcome == TxnOutcome::kOk; }
 };
 
+struct Header {
+  std::string_view name;
+  std::string_view value;
+};
+
 struct GroupOffset {
   std::string topic;
   std::int32_t partition = 0;
@@ -52,7 +58,8 @@ class Producer {
   // full. Returns the error if the record cannot be queued at all.
   rd_kafka_resp_err_t Produce(std::string_view topic, std::string_view key,
                               std::string_view value, std::int64_t timestamp_ms,
-                              std::uint64_t tag, std::int32_t partition = -1);
+                              std::uint64_t tag, std::int32_t partition = -1,
+                              std::span<const Header> headers = {});
 
   // Serves delivery callbacks without blocking longer than timeout_ms.
   void Poll(int timeout_ms = 0);

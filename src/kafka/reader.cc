@@ -9,6 +9,25 @@ namespace meal::kafka {
 
 Reader::Reader(const Properties& props, const std::vector<std::string>& topics,
                const std::map<TopicPartition, std::int64_t>& start_offsets) {
+  Open(props);
+  std::map<TopicPartition, std::int64_t> partitions;
+  for (const std::string& topic : topics) {
+    int count = 0;
+    if (Status s = PartitionCount(rk_.get(), topic, 10000, &count); !s.ok()) throw std::runtime_error(s.message());
+    for (int p = 0; p < count; ++p) {
+      auto it = start_offsets.find({topic, p});
+      partitions[{topic, p}] = it == start_offsets.end() ? RD_KAFKA_OFFSET_BEGINNING : it->second;
+    }
+  }
+  Assign(partitions);
+}
+
+Reader::Reader(const Properties& props, const std::map<TopicPartition, std::int64_t>& partitions) {
+  Open(props);
+  Assign(partitions);
+}
+
+void Reader::Open(const Properties& props) {
   Properties all = {
       {"group.id", "meal-reader"},  // required by the client; nothing is committed
       {"enable.auto.commit", "false"},
@@ -25,21 +44,13 @@ Reader::Reader(const Properties& props, const std::vector<std::string>& topics,
   if (!rk_) throw std::runtime_error(std::string("kafka reader: ") + errstr);
   conf.release();
   rd_kafka_poll_set_consumer(rk_.get());
+}
 
-  rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(16);
-  for (const std::string& topic : topics) {
-    int count = 0;
-    Status s = PartitionCount(rk_.get(), topic, 10000, &count);
-    if (!s.ok()) {
-      rd_kafka_topic_partition_list_destroy(list);
-      throw std::runtime_error(s.message());
-    }
-    for (int p = 0; p < count; ++p) {
-      auto it = start_offsets.find({topic, p});
-      rd_kafka_topic_partition_list_add(list, topic.c_str(), p)->offset =
-          it == start_offsets.end() ? RD_KAFKA_OFFSET_BEGINNING : it->second;
-      at_eof_[{topic, p}] = false;
-    }
+void Reader::Assign(const std::map<TopicPartition, std::int64_t>& partitions) {
+  rd_kafka_topic_partition_list_t* list = rd_kafka_topic_partition_list_new(static_cast<int>(partitions.size()));
+  for (const auto& [tp, offset] : partitions) {
+    rd_kafka_topic_partition_list_add(list, tp.first.c_str(), tp.second)->offset = offset;
+    at_eof_[tp] = false;
   }
   const rd_kafka_resp_err_t err = rd_kafka_assign(rk_.get(), list);
   rd_kafka_topic_partition_list_destroy(list);
@@ -69,6 +80,17 @@ std::size_t Reader::Poll(std::vector<Record>* out, std::size_t max, int timeout_
       r.timestamp_ms = rd_kafka_message_timestamp(msg, nullptr);
       if (msg->key) r.key.assign(static_cast<const char*>(msg->key), msg->key_len);
       if (msg->payload) r.value.assign(static_cast<const char*>(msg->payload), msg->len);
+      r.null_value = msg->payload == nullptr;
+      rd_kafka_headers_t* headers = nullptr;
+      if (rd_kafka_message_headers(msg, &headers) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+        const char* name = nullptr;
+        const void* value = nullptr;
+        std::size_t size = 0;
+        for (std::size_t i = 0; rd_kafka_header_get_all(headers, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR;
+             ++i) {
+          r.headers.emplace_back(name, value ? std::string(static_cast<const char*>(value), size) : std::string());
+        }
+      }
       out->push_back(std::move(r));
       ++n;
     }

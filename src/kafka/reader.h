@@ -1,5 +1,6 @@
 // Reads whole topics outside any consumer group: every partition, from given
-// or earliest offsets. For registry bootstrap, the simulator and tests.
+// or earliest offsets, or chosen partitions. For registry bootstrap, restoring
+// from a changelog, the simulator and tests.
 // Not thread-safe.
 #pragma once
 
@@ -20,6 +21,8 @@ struct Record {
   std::int64_t timestamp_ms = 0;
   std::string key;
   std::string value;
+  bool null_value = false;  // a tombstone
+  std::vector<std::pair<std::string, std::string>> headers;
 };
 
 using TopicPartition = std::pair<std::string, std::int32_t>;
@@ -32,6 +35,8 @@ class Reader {
   // when the client cannot be created or a topic does not exist.
   Reader(const Properties& props, const std::vector<std::string>& topics,
          const std::map<TopicPartition, std::int64_t>& start_offsets = {});
+  // Reads exactly the partitions given, each from its offset.
+  Reader(const Properties& props, const std::map<TopicPartition, std::int64_t>& partitions);
   ~Reader();
   Reader(const Reader&) = delete;
   Reader& operator=(const Reader&) = delete;
@@ -48,6 +53,9 @@ class Reader {
   bool ReadToEnd(std::vector<Record>* out, int deadline_ms);
 
  private:
+  void Open(const Properties& props);
+  void Assign(const std::map<TopicPartition, std::int64_t>& partitions);
+
   HandlePtr rk_;
   std::map<TopicPartition, bool> at_eof_;
 };

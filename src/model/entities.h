@@ -403,6 +403,7 @@ struct LedgerEntry {
   std::uint32_t meals = 0;
   Payment amount;            // per_meal × meals
   EventTimeMs delivered_ms = 0;
+  std::string area_id;       // where it was delivered
 };
 
 struct Alert {

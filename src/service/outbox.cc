@@ -13,7 +13,7 @@ namespace meal::service {
 Outbox::Outbox(kafka::Producer* producer, OutboxOptions options)
     : producer_(producer), options_(std::move(options)) {}
 
-Status Outbox::Recover(const state::Store& store, const kafka::Properties& props) {
+Status Outbox::Recover(state::Store& store, const kafka::Properties& props) {
   std::optional<std::int64_t> mark;
   if (Status s = kafka::CommittedOffset(props, options_.marker_group, options_.marker_topic, 0,
                                         options_.txn_timeout_ms, &mark);
@@ -35,6 +35,8 @@ Status Outbox::Recover(const state::Store& store, const kafka::Properties& props
     if (!decode.ok()) return false;
     if (mark && seq < static_cast<std::uint64_t>(*mark)) {
       published_.push_back(seq);
+    } else if (entry.task >= 0) {
+      held_[entry.task].emplace_back(seq, std::move(entry));
     } else {
       unpublished_.emplace(seq, std::move(entry));
     }
@@ -43,10 +45,40 @@ Status Outbox::Recover(const state::Store& store, const kafka::Properties& props
   });
   if (!scan.ok()) return scan;
   if (!decode.ok()) return decode;
+  // Held before the mark moves past them: from the held family they are
+  // neither dropped as published nor published by the next Publish.
+  state::WriteSet hold;
+  for (const auto& [task, entries] : held_) {
+    for (const auto& [seq, entry] : entries) {
+      hold.Delete(state::OutboxKey(seq));
+      hold.Put(state::HeldKey(seq), codec::EncodeOutbox(entry));
+    }
+  }
+  const std::size_t newly_held = hold.size() / 2;
+  scan = store.Scan(state::kHeldPrefix, [&](std::string_view key, std::string_view value) {
+    std::uint64_t seq = 0;
+    codec::OutboxEntry entry;
+    if (!state::DecodeOutboxKey(key, &seq, state::kHeldPrefix)) {
+      decode = Status::Internal("corrupt held outbox key");
+      return false;
+    }
+    decode = codec::DecodeOutbox(value, &entry);
+    if (!decode.ok()) return false;
+    held_[entry.task].emplace_back(seq, std::move(entry));
+    return true;
+  });
+  if (!scan.ok()) return scan;
+  if (!decode.ok()) return decode;
+  for (auto& [task, entries] : held_) std::sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) {
+    return a.first < b.first;
+  });
+  if (!hold.empty()) {
+    if (Status s = store.Commit(hold); !s.ok()) return s;
+  }
   produce_from_ = unpublished_.empty() ? next_seq_ : unpublished_.begin()->first;
-  if (!published_.empty() || !unpublished_.empty()) {
-    spdlog::info("outbox: {} outputs of the last run were published, {} will be now", published_.size(),
-                 unpublished_.size());
+  if (!published_.empty() || !unpublished_.empty() || newly_held > 0) {
+    spdlog::info("outbox: {} outputs of the last run were published, {} will be now, {} wait for their task",
+                 published_.size(), unpublished_.size(), newly_held);
   }
   if (!mark && !unpublished_.empty()) {
     spdlog::warn("outbox: marker group {} has no mark (expired or never set): the last run's outputs are "
@@ -58,10 +90,30 @@ Status Outbox::Recover(const state::Store& store, const kafka::Properties& props
 
 void Outbox::Add(codec::OutboxEntry entry) { queued_.emplace_back(next_seq_++, std::move(entry)); }
 
+std::vector<codec::OutboxEntry> Outbox::TakeHeld(std::int32_t task) {
+  std::vector<codec::OutboxEntry> out;
+  auto it = held_.find(task);
+  if (it == held_.end()) return out;
+  for (auto& [seq, entry] : it->second) {
+    unheld_.push_back(seq);
+    out.push_back(std::move(entry));
+  }
+  held_.erase(it);
+  return out;
+}
+
+std::vector<std::int32_t> Outbox::HeldTasks() const {
+  std::vector<std::int32_t> out;
+  for (const auto& [task, entries] : held_) out.push_back(task);
+  return out;
+}
+
 void Outbox::Stage(state::WriteSet* changes) {
   for (const auto& [seq, entry] : queued_) changes->Put(state::OutboxKey(seq), codec::EncodeOutbox(entry));
   for (std::uint64_t seq : published_) changes->Delete(state::OutboxKey(seq));
   published_.clear();
+  for (std::uint64_t seq : unheld_) changes->Delete(state::HeldKey(seq));
+  unheld_.clear();
   staged_ = std::move(queued_);
   queued_.clear();
 }
@@ -81,7 +133,10 @@ Status Outbox::Publish(bool force) {
       txn_started_ = Clock::now();
     }
     const codec::OutboxEntry& e = it->second;
-    if (const rd_kafka_resp_err_t err = producer_->Produce(e.topic, e.key, e.value, e.timestamp_ms, it->first)) {
+    const kafka::Header writer[] = {{kWriterHeader, options_.writer}};
+    if (const rd_kafka_resp_err_t err =
+            producer_->Produce(e.topic, e.key, e.tombstone ? std::string_view() : std::string_view(e.value),
+                               e.timestamp_ms, it->first, e.partition, writer)) {
       return AbortTransaction("produce to " + e.topic + " failed: " + kafka::ErrorText(err));
     }
     produce_from_ = it->first + 1;

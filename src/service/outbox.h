@@ -15,8 +15,10 @@
 //
 // On start-up (Recover), after InitTransactions has fenced and finished
 // whatever the previous run left open, the mark says which outputs still in
-// the store are already published (dropped) and which are not (published
-// again, in order).
+// the store are already published (dropped) and which are not. Of those, an
+// area task's are held back (key family y/) until the service knows the task
+// is still this instance's and its changelog has not moved on without them
+// (TakeHeld); the others are published again, in order.
 //
 // Not thread-safe: the event loop owns it; delivery reports arrive through
 // the producer's Poll on the same thread.
@@ -35,11 +37,16 @@
 
 namespace meal::service {
 
+// The header naming the instance that produced a record.
+inline constexpr std::string_view kWriterHeader = "writer";
+
 struct OutboxOptions {
   // The group whose offset on (marker_topic, partition 0) is the mark; one
   // per instance, as is the producer's transactional.id.
   std::string marker_group;
   std::string marker_topic;
+  // Every record carries it in a "writer" header (service/changelog.h).
+  std::string writer;
   // Longest time an output waits in an open transaction.
   std::chrono::milliseconds commit_interval{100};
   int txn_timeout_ms = 30000;
@@ -54,8 +61,17 @@ class Outbox {
   Outbox(kafka::Producer* producer, OutboxOptions options);
 
   // Reads the outputs an earlier run left in `store` and, against the mark,
-  // keeps those not yet published for the next Publish.
-  Status Recover(const state::Store& store, const kafka::Properties& props);
+  // keeps those not yet published: an area task's are moved to the held
+  // family (committed to `store` at once), the others wait for the next
+  // Publish.
+  Status Recover(state::Store& store, const kafka::Properties& props);
+
+  // The held outputs of `task`, in order, no longer held: the next state
+  // commit deletes them from the store. The caller adds them again, or
+  // drops them.
+  std::vector<codec::OutboxEntry> TakeHeld(std::int32_t task);
+  // Tasks with held outputs.
+  std::vector<std::int32_t> HeldTasks() const;
 
   // Queues an output for the next state commit.
   void Add(codec::OutboxEntry entry);
@@ -76,8 +92,9 @@ class Outbox {
 
   // Outputs staged, or in the store and not yet in a committed transaction.
   std::size_t pending() const { return staged_.size() + unpublished_.size(); }
-  // Published outputs whose deletion from the store is not committed yet.
-  bool HasPublished() const { return !published_.empty(); }
+  // Published or taken outputs whose deletion from the store is not
+  // committed yet.
+  bool HasDeletions() const { return !published_.empty() || !unheld_.empty(); }
 
  private:
   using Clock = std::chrono::steady_clock;
@@ -100,6 +117,8 @@ class Outbox {
   bool mark_sent_ = false;       // the mark is in the open transaction
   Clock::time_point txn_started_;
   std::vector<std::uint64_t> published_;  // to delete from the store
+  std::map<std::int32_t, std::vector<std::pair<std::uint64_t, codec::OutboxEntry>>> held_;  // by task
+  std::vector<std::uint64_t> unheld_;  // held keys to delete from the store
 };
 
 }  // namespace meal::service

@@ -130,6 +130,9 @@ Service::Service(config::Config config)
 }
 
 Service::~Service() {
+  // Closing the consumer revokes every task; whichever way Run ended, the
+  // state stays.
+  stopping_ = true;
   if (http_) http_->Stop();
 }
 
@@ -174,14 +177,17 @@ Status Service::Start() {
       {config_.topics.deliveries, p, rf, false},  {config_.topics.sites, 1, rf, true},
       {config_.topics.elders, 1, rf, true},       {config_.topics.assignments, p, rf, false},
       {config_.topics.alerts, p, rf, false},      {config_.topics.dlq, p, rf, false},
-      {config_.topics.commands, p, rf, false}};
+      {config_.topics.commands, p, rf, false},
+      // Segments roll hourly so that compaction, at the latest a day after
+      // a write, also removes what an erasure overwrote (deploy/topics.sh).
+      {config_.topics.changelog, p, rf, true, {{"segment.ms", "3600000"}, {"max.compaction.lag.ms", "86400000"}}}};
   if (Status s = kafka::EnsureTopics(props, topics, 15000); !s.ok()) return s;
 
   try {
     // One transactional id per instance: a restarted instance fences its
     // predecessor, and init finishes whatever transaction it left open.
-    std::string instance;
-    if (Status s = InstanceId(&instance); !s.ok()) return s;
+    if (Status s = InstanceId(&instance_); !s.ok()) return s;
+    const std::string& instance = instance_;
     kafka::Properties producer_props = props;
     producer_props["transactional.id"] = config_.kafka.group_id + "." + instance;
     producer_ = std::make_unique<kafka::Producer>(
@@ -193,7 +199,8 @@ Status Service::Start() {
     // The producer learns an output topic's partitions now rather than with
     // its first record there, which would hold the first outputs for a
     // second or two.
-    for (const std::string& topic : {config_.topics.assignments, config_.topics.alerts, config_.topics.dlq}) {
+    for (const std::string& topic :
+         {config_.topics.assignments, config_.topics.alerts, config_.topics.dlq, config_.topics.changelog}) {
       int partitions = 0;
       if (Status s = kafka::PartitionCount(producer_->handle(), topic, kTxnTimeoutMs, &partitions); !s.ok()) return s;
     }
@@ -202,6 +209,7 @@ Status Service::Start() {
         producer_.get(),
         OutboxOptions{.marker_group = config_.kafka.group_id + ".outbox." + instance,
                       .marker_topic = config_.topics.assignments,
+                      .writer = instance,
                       .commit_interval = std::chrono::milliseconds(config_.pipeline.commit_interval_ms),
                       .txn_timeout_ms = kTxnTimeoutMs,
                       .acknowledged = &metrics_.GetCounter("meal_outputs_acknowledged_total",
@@ -210,15 +218,11 @@ Status Service::Start() {
                       .aborted_txns = &metrics_.GetCounter("meal_transactions_total", kTxnHelp, {{"result", "aborted"}})});
     if (Status s = outbox_->Recover(*store_, props); !s.ok()) return s;
     if (Status s = outbox_->Publish(/*force=*/true); !s.ok()) return s;
-    // Open wellness checks are announced again: whoever watched the alerts
-    // before the restart may not be watching now.
-    std::vector<dispatch::Output> reannounced;
-    engine_->Reannounce(&reannounced);
-    if (!reannounced.empty()) {
-      spdlog::info("re-announcing {} open wellness checks", reannounced.size());
-      EnqueueOutputs(reannounced);
-      dirty_ = true;
-    }
+    changelog_ = std::make_unique<Changelog>(
+        ChangelogOptions{.topic = config_.topics.changelog, .instance = instance, .props = props,
+                         .timeout_ms = kTxnTimeoutMs},
+        *store_);
+    LoadAreaTasks();
     commands_ = std::make_unique<CommandPublisher>(props, config_.topics.commands);
 
     BootstrapRegistry();
@@ -228,14 +232,13 @@ Status Service::Start() {
     // Static membership: a restarted instance takes its partitions back at
     // once instead of waiting out its predecessor's session.
     consumer_props["group.instance.id"] = instance;
+    consumer_props["session.timeout.ms"] = std::to_string(config_.kafka.session_timeout_ms);
     std::vector<std::string> names;
     for (const AreaTopic& t : area_topics_) names.push_back(t.name);
     consumer_ = std::make_unique<ingest::GroupConsumer>(
-        consumer_props, names, *store_, merger_, [this] {
-          // Whatever was applied from revoked partitions commits now, while
-          // they are still ours.
-          if (Status s = Commit(); !s.ok()) spdlog::error("commit on revoke: {}", s.ToString());
-        },
+        consumer_props, names, *store_, merger_,
+        [this](const std::vector<std::int32_t>& tasks) { OnTasksAssigned(tasks); },
+        [this](const std::vector<std::int32_t>& tasks) { OnTasksRevoked(tasks); },
         static_cast<std::size_t>(config_.pipeline.max_buffered_records),
         static_cast<std::size_t>(config_.pipeline.batch_max_records),
         ingest::Backpressure::Metrics{
@@ -369,6 +372,14 @@ void Service::ApplyEvent(const std::string& topic, std::int32_t partition, std::
     DeadLetter(topic, partition, offset, key, value, timestamp_ms, "record key does not match area_id");
     return;
   }
+  if (!registry) {
+    // What the event changes goes to this partition's changelog.
+    auto [it, added] = area_tasks_.try_emplace(event.area_id, partition);
+    if (added || it->second != partition) {
+      it->second = partition;
+      new_area_tasks_.push_back(event.area_id);
+    }
+  }
   const std::size_t before = outputs_.size();
   const dispatch::ApplyResult result = engine_->Apply(event, &outputs_);
   switch (result.outcome) {
@@ -392,11 +403,13 @@ void Service::EnqueueOutputs(std::span<const dispatch::Output> outputs) {
   for (const dispatch::Output& output : outputs) {
     if (const Assignment* a = std::get_if<Assignment>(&output)) {
       assignments_->Inc();
-      outbox_->Add({config_.topics.assignments, a->area_id, codec::EncodeAssignment(*a), a->time_ms});
+      outbox_->Add({config_.topics.assignments, a->area_id, codec::EncodeAssignment(*a), a->time_ms,
+                    TaskOf(a->area_id)});
     } else {
       const Alert& alert = std::get<Alert>(output);
       alerts_->Inc();
-      outbox_->Add({config_.topics.alerts, alert.area_id, codec::EncodeAlert(alert), alert.time_ms});
+      outbox_->Add({config_.topics.alerts, alert.area_id, codec::EncodeAlert(alert), alert.time_ms,
+                    TaskOf(alert.area_id)});
     }
   }
 }
@@ -413,18 +426,52 @@ void Service::DeadLetter(const std::string& topic, std::int32_t partition, std::
   // The reason names a field, never its value: no elder data reaches the log.
   spdlog::debug("dead letter {}[{}]@{}: {}", topic, partition, offset, reason);
   codec::DeadLetterInfo info{topic, partition, offset, key, value, reason, timestamp_ms};
-  outbox_->Add({config_.topics.dlq, std::string(key), codec::EncodeDeadLetter(info), timestamp_ms});
+  const bool registry = topic == config_.topics.sites || topic == config_.topics.elders;
+  outbox_->Add({config_.topics.dlq, std::string(key), codec::EncodeDeadLetter(info), timestamp_ms,
+                registry ? -1 : partition});
+}
+
+std::int32_t Service::TaskOf(const std::string& area_id) const {
+  const auto it = area_tasks_.find(area_id);
+  return it == area_tasks_.end() ? -1 : it->second;
+}
+
+void Service::LogChange(std::int32_t task, const state::WriteSet::Op& op) {
+  // Timestamp 0: the broker's time; the changelog is compacted, not kept by age.
+  outbox_->Add({config_.topics.changelog, op.key, op.value, 0, task, task, op.is_delete});
 }
 
 Status Service::Commit() {
   // After a failed commit the same changes are tried again, whole: the
   // engine has moved on to them already.
   if (!commit_failed_) {
-    if (!dirty_ && !outbox_->HasPublished()) return Status::Ok();
+    if (!dirty_ && !outbox_->HasDeletions()) return Status::Ok();
     commit_changes_ = state::WriteSet();
     engine_->CollectChanges(&commit_changes_);
+    for (const std::string& area : new_area_tasks_) {
+      const std::int32_t task = area_tasks_.at(area);
+      commit_changes_.Put(state::AreaTaskKey(area), state::EncodeOffset(task), area);
+    }
+    new_area_tasks_.clear();
+    for (const state::WriteSet::Op& op : commit_changes_.ops()) {
+      if (op.area.empty()) continue;
+      if (const std::int32_t task = TaskOf(op.area); task >= 0) {
+        LogChange(task, op);
+      } else if (unattributed_areas_.insert(op.area).second) {
+        spdlog::warn("area {} has changes but no task (none of its events was read): they stay local", op.area);
+      }
+    }
     if (consumer_) {
-      for (auto& [key, next] : consumer_->OffsetRecords()) commit_changes_.Put(key, state::EncodeOffset(next));
+      // The input offsets are the task's too: its next owner resumes there.
+      for (auto& [key, next] : consumer_->OffsetRecords()) {
+        auto [written, added] = written_offsets_.try_emplace(key, next);
+        if (!added && written->second == next) continue;
+        written->second = next;
+        std::string topic;
+        std::int32_t partition = 0;
+        commit_changes_.Put(key, state::EncodeOffset(next));
+        if (state::DecodeOffsetKey(key, &topic, &partition)) LogChange(partition, commit_changes_.ops().back());
+      }
     }
     for (const auto& [tp, next] : registry_offsets_) {
       commit_changes_.Put(state::OffsetKey(tp.first, tp.second), state::EncodeOffset(next));
@@ -478,6 +525,159 @@ Status Service::CommitOrWait(const std::atomic<bool>& stop) {
   return Status::Io("stopped while the state store refused writes: " + s.ToString());
 }
 
+Status Service::CommitAndPublish() {
+  if (Status s = Commit(); !s.ok()) return s;
+  // A refused or timed-out commit leaves the outputs pending: tried again,
+  // a bounded number of times (each call may wait the transaction timeout).
+  for (int attempt = 0; attempt < 5 && outbox_->pending() > 0; ++attempt) {
+    if (Status s = outbox_->Publish(/*force=*/true); !s.ok()) return s;
+  }
+  if (outbox_->pending() > 0) return Status::Io("the outputs' Kafka transaction did not commit");
+  return Commit();  // deletes what the transaction published
+}
+
+void Service::OnTasksAssigned(const std::vector<std::int32_t>& tasks) {
+  if (!hook_error_.ok()) return;
+  Status s = Commit();
+  bool reload = false;
+  const std::set<std::int32_t> gained(tasks.begin(), tasks.end());
+  if (s.ok() && !assigned_once_) {
+    // What the store still holds of tasks given to others while this
+    // instance was away is theirs now.
+    std::set<std::int32_t> local;
+    for (std::int32_t task : LocalTasks()) local.insert(task);
+    for (std::int32_t task : outbox_->HeldTasks()) local.insert(task);
+    for (std::int32_t task : local) {
+      if (gained.contains(task) || !s.ok()) continue;
+      s = ReleaseTask(task);
+      reload = true;
+    }
+  }
+  for (std::int32_t task : tasks) {
+    if (!s.ok()) break;
+    bool restored = false;
+    s = TakeTask(task, &restored);
+    reload = reload || restored;
+  }
+  if (s.ok() && reload) s = ReloadEngine();
+  if (s.ok() && !assigned_once_) {
+    // Open wellness checks are announced again: whoever watched the alerts
+    // before the restart may not be watching now.
+    std::vector<dispatch::Output> reannounced;
+    engine_->Reannounce([&](const std::string& area) { return gained.contains(TaskOf(area)); }, &reannounced);
+    if (!reannounced.empty()) {
+      spdlog::info("re-announcing {} open wellness checks", reannounced.size());
+      EnqueueOutputs(reannounced);
+    }
+  }
+  assigned_once_ = true;
+  dirty_ = true;
+  if (s.ok()) s = Commit();
+  if (!s.ok()) {
+    spdlog::error("taking tasks over: {}", s.ToString());
+    hook_error_ = s;
+  }
+}
+
+Status Service::TakeTask(std::int32_t task, bool* restored) {
+  std::string offset;
+  const bool local = store_->Get(state::OffsetKey(config_.topics.orders, task), &offset).ok();
+  std::optional<std::string> writer;
+  if (Status s = changelog_->LastWriter(task, &writer); !s.ok()) return s;
+  std::vector<codec::OutboxEntry> held = outbox_->TakeHeld(task);
+  // The local copy is current when nobody wrote the changelog after this
+  // instance did; its held outputs are then published at last.
+  *restored = !local || (writer && *writer != instance_);
+  if (!*restored) {
+    for (codec::OutboxEntry& entry : held) outbox_->Add(std::move(entry));
+    if (!held.empty()) spdlog::info("task {}: publishing {} outputs held since the restart", task, held.size());
+    return Status::Ok();
+  }
+  // The changes held back never reached the changelog: the keys they wrote
+  // are stale, and their outputs are the next owner's to make (it made them).
+  std::vector<std::string> stale;
+  for (const codec::OutboxEntry& entry : held) {
+    if (entry.topic == config_.topics.changelog) stale.push_back(entry.key);
+  }
+  const auto started = Clock::now();
+  std::size_t records = 0;
+  if (Status s = changelog_->Restore(task, stale, &records); !s.ok()) return s;
+  spdlog::info("task {}: restored {} changelog records in {:.2f} s ({}; last written by {}); {} held outputs dropped",
+               task, records, Seconds(Clock::now() - started), local ? "the local copy was behind" : "no local copy",
+               writer.value_or("nobody"), held.size());
+  return Status::Ok();
+}
+
+void Service::OnTasksRevoked(const std::vector<std::int32_t>& tasks) {
+  if (!hook_error_.ok()) return;
+  // What was applied from them is committed and in the changelog before
+  // they go: their next owner restores from it.
+  Status s = CommitAndPublish();
+  // A stopping instance keeps its copy: it is current when the instance
+  // comes back to the same tasks, and released then if they went elsewhere.
+  if (stopping_) return;
+  for (std::int32_t task : tasks) {
+    if (s.ok()) s = ReleaseTask(task);
+  }
+  if (s.ok()) s = ReloadEngine();
+  if (!s.ok()) {
+    spdlog::error("handing tasks over: {}", s.ToString());
+    hook_error_ = s;
+  }
+}
+
+Status Service::ReleaseTask(std::int32_t task) {
+  std::vector<std::string> extra;
+  for (const codec::OutboxEntry& entry : outbox_->TakeHeld(task)) {
+    if (entry.topic == config_.topics.changelog) extra.push_back(entry.key);
+  }
+  for (const std::string& topic : {config_.topics.orders, config_.topics.couriers, config_.topics.deliveries,
+                                   config_.topics.commands}) {
+    extra.push_back(state::OffsetKey(topic, task));
+  }
+  std::size_t keys = 0;
+  if (Status s = changelog_->Release(task, extra, &keys); !s.ok()) return s;
+  dirty_ = true;  // the held outputs' deletion
+  spdlog::info("task {}: released, {} keys deleted", task, keys);
+  return Status::Ok();
+}
+
+std::vector<std::int32_t> Service::LocalTasks() const {
+  std::vector<std::int32_t> tasks;
+  const std::string prefix = state::OffsetKey(config_.topics.orders, 0).substr(0, state::kOffsetPrefix.size() +
+                                                                                 config_.topics.orders.size() + 1);
+  store_->Scan(prefix, [&](std::string_view key, std::string_view) {
+    std::string topic;
+    std::int32_t partition = 0;
+    if (state::DecodeOffsetKey(key, &topic, &partition) && topic == config_.topics.orders) tasks.push_back(partition);
+    return true;
+  }).IgnoreError();
+  return tasks;
+}
+
+Status Service::ReloadEngine() {
+  auto engine = std::make_unique<dispatch::Engine>(engine_options_);
+  if (Status s = engine->Load(*store_); !s.ok()) return s;
+  engine_ = std::move(engine);
+  LoadAreaTasks();
+  written_offsets_.clear();
+  SetOpenAlerts();
+  spdlog::info("state reloaded: {} orders", engine_->order_count());
+  return Status::Ok();
+}
+
+void Service::LoadAreaTasks() {
+  area_tasks_.clear();
+  new_area_tasks_.clear();
+  store_->Scan(state::kAreaTaskPrefix, [&](std::string_view key, std::string_view value) {
+    std::int64_t task = 0;
+    if (state::DecodeOffset(value, &task)) {
+      area_tasks_[std::string(key.substr(state::kAreaTaskPrefix.size()))] = static_cast<std::int32_t>(task);
+    }
+    return true;
+  }).IgnoreError();
+}
+
 void Service::UpdateGauges() {
   const auto now = Clock::now();
   if (now - gauges_at_ < std::chrono::milliseconds(100)) return;
@@ -519,6 +719,10 @@ Status Service::Run(const std::atomic<bool>& stop) {
     // reason to spin.
     const int wait_ms = processed > 0 && merger_.buffered() > 0 ? 0 : config_.pipeline.batch_max_wait_ms;
     consumer_->Poll(wait_ms, max_records);
+    if (!hook_error_.ok()) {
+      spdlog::error("stopping: {}", hook_error_.ToString());
+      return hook_error_;
+    }
     batch_read_at_ = Clock::now();
     PollRegistry(0);
     processed = 0;
@@ -553,6 +757,7 @@ Status Service::Run(const std::atomic<bool>& stop) {
     UpdateGauges();
   }
   spdlog::info("stopping: committing the state and the last outputs' transaction");
+  stopping_ = true;
   Status s = Commit();
   if (s.ok()) s = outbox_->Publish(/*force=*/true);
   if (s.ok()) s = Commit();  // deletes what the transaction published

@@ -22,6 +22,7 @@
 #include "kafka/producer.h"
 #include "kafka/reader.h"
 #include "metrics/registry.h"
+#include "service/changelog.h"
 #include "service/command_publisher.h"
 #include "service/live_feed.h"
 #include "service/outbox.h"
@@ -71,9 +72,32 @@ class Service {
   // Puts the engine's outputs in the outbox, to be committed with the state
   // that caused them.
   void EnqueueOutputs(std::span<const dispatch::Output> outputs);
+  // The task (input partition) an area's events arrive on; -1 when none has
+  // arrived yet.
+  std::int32_t TaskOf(const std::string& area_id) const;
+  // The changelog record of one change to `task`'s state, into the outbox.
+  void LogChange(std::int32_t task, const state::WriteSet::Op& op);
   // One state commit (engine changes, input offsets, outbox), then the
   // outputs it holds go to the open transaction (Outbox::Publish).
   Status Commit();
+  // Commits the state and then the open transaction, waiting for it: what
+  // was applied is in the changelog before a task changes hands.
+  Status CommitAndPublish();
+
+  // Rebalance hooks (ingest::GroupConsumer), run inside its Poll. A failure
+  // is kept in hook_error_ and stops the loop.
+  void OnTasksAssigned(const std::vector<std::int32_t>& tasks);
+  void OnTasksRevoked(const std::vector<std::int32_t>& tasks);
+  // The task's state in the store is current, restored from the changelog
+  // if it was not; true when it was restored.
+  Status TakeTask(std::int32_t task, bool* restored);
+  // Deletes the task's state (and any held outputs of it) from the store.
+  Status ReleaseTask(std::int32_t task);
+  // Tasks whose input offsets are in the store.
+  std::vector<std::int32_t> LocalTasks() const;
+  // The engine again from the store, after tasks came or went.
+  Status ReloadEngine();
+  void LoadAreaTasks();
   // Commit, and while the store refuses it, tries it again every second
   // (not applying input meanwhile) until it succeeds or `stop`.
   Status CommitOrWait(const std::atomic<bool>& stop);
@@ -89,6 +113,18 @@ class Service {
   std::unique_ptr<dispatch::Engine> engine_;
   std::unique_ptr<kafka::Producer> producer_;
   std::unique_ptr<Outbox> outbox_;
+  std::unique_ptr<Changelog> changelog_;
+  std::string instance_;
+  // Area -> task, as learned from the areas' events and kept under p/.
+  std::map<std::string, std::int32_t> area_tasks_;
+  std::vector<std::string> new_area_tasks_;  // learned since the last commit
+  std::set<std::string> unattributed_areas_;  // warned about once
+  // Input offsets as last written, so unchanged ones are not written (and
+  // logged) again.
+  std::map<std::string, std::int64_t> written_offsets_;
+  bool assigned_once_ = false;
+  bool stopping_ = false;  // revoked tasks are kept: the instance is stopping
+  Status hook_error_;
   ingest::Merger merger_;
   std::unique_ptr<ingest::GroupConsumer> consumer_;
   std::unique_ptr<kafka::Reader> registry_;

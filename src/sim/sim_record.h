@@ -21,6 +21,7 @@ struct Topics {
   std::string assignments = "meal.assignments";  // Assignment (the service's output)
   std::string alerts = "meal.alerts";            // Alert (the service's output)
   std::string dlq = "meal.dlq";                  // DeadLetter (the service's output)
+  std::string changelog = "meal.changelog";      // the service's state changes, compacted
 };
 
 // One record to produce. `value` is a serialized protobuf (or, for the

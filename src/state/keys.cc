@@ -78,6 +78,12 @@ std::string OutboxKey(std::uint64_t seq) {
   AppendBigEndian(&out, seq);
   return out;
 }
+std::string HeldKey(std::uint64_t seq) {
+  std::string out(kHeldPrefix);
+  AppendBigEndian(&out, seq);
+  return out;
+}
+std::string AreaTaskKey(std::string_view area_id) { return Join(kAreaTaskPrefix, area_id); }
 
 std::string EncodeOffset(std::int64_t offset) {
   std::string out;
@@ -103,9 +109,9 @@ bool DecodeOffsetKey(std::string_view key, std::string* topic, std::int32_t* par
   return true;
 }
 
-bool DecodeOutboxKey(std::string_view key, std::uint64_t* seq) {
-  if (!key.starts_with(kOutboxPrefix) || key.size() != kOutboxPrefix.size() + 8) return false;
-  *seq = ReadBigEndian(key.substr(kOutboxPrefix.size()));
+bool DecodeOutboxKey(std::string_view key, std::uint64_t* seq, std::string_view prefix) {
+  if (!key.starts_with(prefix) || key.size() != prefix.size() + 8) return false;
+  *seq = ReadBigEndian(key.substr(prefix.size()));
   return true;
 }
 

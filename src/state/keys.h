@@ -16,7 +16,10 @@
 //   s/<site>                 meal-site registry record
 //   u/<time>/<command id>    audit trail of operator commands, oldest first
 //   w/<case>                 wellness check
+//   p/<area>                 the area's task: the input partition its events arrive on
 //   x/<seq>                  outbox: an output not yet in a committed Kafka transaction
+//   y/<seq>                  outbox held back: an earlier run's output of a task not yet
+//                            known to be this instance's (service/outbox.h)
 #pragma once
 
 #include <cstdint>
@@ -43,6 +46,8 @@ inline constexpr std::string_view kAuditPrefix = "u/";
 inline constexpr std::string_view kWellnessPrefix = "w/";
 inline constexpr std::string_view kSitePrefix = "s/";
 inline constexpr std::string_view kOutboxPrefix = "x/";
+inline constexpr std::string_view kHeldPrefix = "y/";
+inline constexpr std::string_view kAreaTaskPrefix = "p/";
 
 std::string AreaKey(std::string_view area_id);
 std::string CourierKey(std::string_view courier_id);
@@ -65,13 +70,15 @@ std::string AuditKey(std::int64_t time_ms, std::string_view command_id);
 std::string WellnessKey(std::string_view case_id);
 // Big-endian so outbox keys sort in sequence order.
 std::string OutboxKey(std::uint64_t seq);
+std::string HeldKey(std::uint64_t seq);
+std::string AreaTaskKey(std::string_view area_id);
 
 std::string EncodeOffset(std::int64_t offset);
 // Returns false iff `bytes` is not an encoded offset.
 bool DecodeOffset(std::string_view bytes, std::int64_t* offset);
 // Parses an OffsetKey; false iff it is not one.
 bool DecodeOffsetKey(std::string_view key, std::string* topic, std::int32_t* partition);
-// Parses an OutboxKey; false iff it is not one.
-bool DecodeOutboxKey(std::string_view key, std::uint64_t* seq);
+// Parses an OutboxKey (or, with kHeldPrefix, a HeldKey); false iff it is not one.
+bool DecodeOutboxKey(std::string_view key, std::uint64_t* seq, std::string_view prefix = kOutboxPrefix);
 
 }  // namespace meal::state

@@ -1,4 +1,6 @@
-// An ordered list of puts and deletes that commit together.
+// An ordered list of puts and deletes that commit together. Each may name
+// the area whose state it is, so that it can also go to that area's
+// changelog partition.
 #pragma once
 
 #include <string>
@@ -13,10 +15,13 @@ class WriteSet {
     bool is_delete = false;
     std::string key;
     std::string value;
+    std::string area;  // empty: the instance's own (registry, offsets of the registry, outbox)
   };
 
-  void Put(std::string key, std::string value) { ops_.push_back({false, std::move(key), std::move(value)}); }
-  void Delete(std::string key) { ops_.push_back({true, std::move(key), {}}); }
+  void Put(std::string key, std::string value, std::string area = {}) {
+    ops_.push_back({false, std::move(key), std::move(value), std::move(area)});
+  }
+  void Delete(std::string key, std::string area = {}) { ops_.push_back({true, std::move(key), {}, std::move(area)}); }
   void Clear() { ops_.clear(); }
   bool empty() const { return ops_.empty(); }
   std::size_t size() const { return ops_.size(); }

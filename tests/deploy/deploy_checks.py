@@ -46,13 +46,14 @@ class Topic:
     key: str  # topics.orders
     name: str  # meal.orders
     compacted: bool
+    registry: bool  # one partition, read whole by every instance
 
 
 def documented_topics(root: Path) -> list[Topic]:
     """The topics of docs/configuration.md's table, with what the page says about each."""
     rows = re.findall(r'^\|\s*`(topics\.\w+)`\s*\|\s*`"([^"]+)"`\s*\|[^|]*\|\s*([^|]*)\|',
                       (root / "docs/configuration.md").read_text(), re.M)
-    return [Topic(key, name, "compacted" in meaning) for key, name, meaning in rows]
+    return [Topic(key, name, "compacted" in meaning, "registry" in meaning) for key, name, meaning in rows]
 
 
 def setup_packages(root: Path) -> set[str]:
@@ -885,16 +886,15 @@ def check_topics_script(root: Path, work: Path) -> list[str]:
             problems.append(f"{t.name}: lacks the event-time timestamp setting the service uses")
         if t.compacted:
             if configs.get("cleanup.policy") != "compact":
-                problems.append(f"{t.name}: registry topic is not compacted")
-            if count != 1:
-                problems.append(f"{t.name}: {count} partitions; the service creates and expects 1")
+                problems.append(f"{t.name}: compacted topic is not compacted")
+        elif configs.get("cleanup.policy") != "delete" or "retention.ms" not in configs:
+            problems.append(f"{t.name}: needs cleanup.policy=delete with a retention.ms")
         else:
-            if configs.get("cleanup.policy") != "delete" or "retention.ms" not in configs:
-                problems.append(f"{t.name}: needs cleanup.policy=delete with a retention.ms")
-            else:
-                retention[t.key] = int(configs["retention.ms"])
-            if count != partitions:
-                problems.append(f"{t.name}: {count} partitions, asked for {partitions}")
+            retention[t.key] = int(configs["retention.ms"])
+        if t.registry and count != 1:
+            problems.append(f"{t.name}: {count} partitions; the service creates and expects 1")
+        if not t.registry and count != partitions:
+            problems.append(f"{t.name}: {count} partitions, asked for {partitions}")
     extra = set(created) - {t.name for t in topics}
     if extra:
         problems.append(f"deploy/topics.sh creates undocumented topics {sorted(extra)}")

@@ -57,7 +57,8 @@ def test_facts_are_found():
     topics = {t.name for t in dc.documented_topics(ROOT)}
     assert topics >= {"meal.orders", "meal.couriers", "meal.deliveries", "meal.sites", "meal.elders",
                       "meal.assignments", "meal.alerts", "meal.dlq"}
-    assert {t.name for t in dc.documented_topics(ROOT) if t.compacted} == {"meal.sites", "meal.elders"}
+    assert {t.name for t in dc.documented_topics(ROOT) if t.registry} == {"meal.sites", "meal.elders"}
+    assert {t.name for t in dc.documented_topics(ROOT) if t.compacted} == {"meal.sites", "meal.elders", "meal.changelog"}
     metrics = dc.exported_metrics(ROOT)
     assert {"meal_ready", "meal_events_total", "meal_consumer_lag"} <= set(metrics)
     assert metrics["meal_decision_latency_seconds"] == "histogram"
@@ -286,7 +287,7 @@ def test_topics_script_is_idempotent_and_takes_env(tmp_path):
     assert len(lines) == 2 * len(dc.documented_topics(ROOT))
     assert all("--if-not-exists" in line and "--bootstrap-server b:1" in line
                and "--replication-factor 2" in line for line in lines)
-    area_topics = sum(not t.compacted for t in dc.documented_topics(ROOT))
+    area_topics = sum(not t.registry for t in dc.documented_topics(ROOT))
     assert sum("--partitions 3" in line for line in lines) == 2 * area_topics
 
 
