@@ -342,7 +342,7 @@ ApplyResult Engine::OnReady(const Event& e, const OrderReady& r, std::vector<Out
 }
 
 Engine::AreaPlan& Engine::BuildAreaPlan(Area& area, EventTimeMs now) {
-  if (!area.plan) area.plan.emplace(AreaPlan{routing::LivePlan(options_.travel, options_.insertion), {}, {}, {}, 0});
+  if (!area.plan) area.plan.emplace(AreaPlan{routing::LivePlan(options_.travel, options_.insertion), {}, {}, 0});
   AreaPlan& ap = *area.plan;
   auto on_duty = [now](const Courier& c) { return c.on_shift && c.available && c.shift_end_ms > now; };
   // Couriers off duty leave the plan; those on duty join it in id order, so
@@ -351,7 +351,6 @@ Engine::AreaPlan& Engine::BuildAreaPlan(Area& area, EventTimeMs now) {
     if (on_duty(*ap.couriers[k])) continue;
     ap.plan.EraseRoute(k);
     ap.couriers.erase(ap.couriers.begin() + static_cast<std::ptrdiff_t>(k));
-    ap.built.erase(ap.built.begin() + static_cast<std::ptrdiff_t>(k));
     ap.pickups.erase(ap.pickups.begin() + static_cast<std::ptrdiff_t>(k));
   }
   const bool priorities_changed = ap.elders_version != elders_version_;
@@ -363,19 +362,19 @@ Engine::AreaPlan& Engine::BuildAreaPlan(Area& area, EventTimeMs now) {
     const bool joins = k == ap.couriers.size() || ap.couriers[k] != c;
     if (joins) {
       ap.couriers.insert(ap.couriers.begin() + static_cast<std::ptrdiff_t>(k), c);
-      ap.built.emplace(ap.built.begin() + static_cast<std::ptrdiff_t>(k));
       ap.pickups.emplace(ap.pickups.begin() + static_cast<std::ptrdiff_t>(k));
       ap.plan.InsertRoute(k, {});
     }
-    // A built route depends on `now` through its start time alone.
     const bool touched = touched_couriers_.erase(c) > 0;
     if (joins || touched || priorities_changed) AssignedPickups(*c, &ap.pickups[k]);
     if (joins || touched) {
-      ap.built[k] = BuildRoute(*c, lookup, now, options_, /*relax_committed=*/false);
-      SetPlannedRoute(ap, k);
-    } else if (const EventTimeMs start = std::max(now, c->location_ms); ap.built[k].vehicle.start_time != start) {
-      ap.built[k].vehicle.start_time = start;
-      SetPlannedRoute(ap, k);
+      // A courier already behind may still take work that delays no stop
+      // further.
+      ap.plan.SetRoute(k, BuildRoute(*c, lookup, now, options_, /*relax_committed=*/false),
+                       routing::LivePlan::Bounds::kKeepLateness);
+    } else {
+      // A built route depends on `now` through its start time alone.
+      ap.plan.SetStartTime(k, std::max(now, c->location_ms));
     }
     ++k;
   }
@@ -390,14 +389,6 @@ void Engine::AssignedPickups(const Courier& courier, Pickups* out) const {
       out->emplace_back(PriorityOf(*order), order);
     }
   }
-}
-
-void Engine::SetPlannedRoute(AreaPlan& ap, std::size_t k) {
-  if (ap.plan.SetRoute(k, ap.built[k])) return;
-  // An infeasible route stays in the plan but takes nothing, unless its
-  // lateness can be frozen as it is.
-  routing::Route relaxed = ap.built[k];
-  if (AllowCurrentLateness(&relaxed)) ap.plan.SetRoute(k, relaxed);
 }
 
 std::int32_t Engine::PriorityOf(const Order& order) const {
@@ -525,7 +516,9 @@ bool Engine::JoinHubStop(Order& order, const routing::Job& job, AreaPlan& ap, Ar
   for (std::size_t k = 0; k < ap.couriers.size(); ++k) {
     if (Excluded(order, ap.couriers[k]->courier_id)) continue;
     const std::vector<RouteStop>& stops = ap.couriers[k]->route;
-    for (std::size_t i = 0; i < stops.size() && i < ap.plan.route(k).stops.size(); ++i) {
+    // The plan's route is read only for a sibling found: reading it works
+    // out its schedule.
+    for (std::size_t i = 0; i < stops.size(); ++i) {
       if (stops[i].kind != StopKind::kPickup) continue;
       Order& sibling = orders_.at(stops[i].order_id);
       if (sibling.status != OrderStatus::kAssigned || sibling.hub_household_id != order.hub_household_id ||
@@ -670,29 +663,6 @@ void Engine::MarkUnassigned(Order& order, Area& area, bool no_courier, std::vect
                               "unassignable/" + order.order_id + "/" + std::to_string(times), {},
                               no_courier ? "no courier on shift"
                                          : "no courier can meet the window, box and hot-meal limits"));
-}
-
-bool Engine::AllowCurrentLateness(routing::Route* route) const {
-  // The courier is already behind: its current plan breaks a window or a
-  // ride limit. New work may still be fitted in, but must not make any stop
-  // later than it is now planned — loosen each bound to the current plan only.
-  routing::Route relaxed = *route;
-  RelaxCommitted(&relaxed);
-  std::vector<routing::StopTiming> t;
-  routing::RouteCost cost;
-  if (!routing::Evaluate(relaxed.vehicle, relaxed.stops, options_.travel, &cost, &t)) return false;
-  for (std::size_t i = 0; i < route->stops.size(); ++i) {
-    routing::Stop& stop = route->stops[i];
-    stop.latest = std::max(stop.latest, t[i].service_start);
-    if (stop.pickup || stop.max_ride_ms == 0) continue;
-    EventTimeMs picked = stop.picked_up_at;
-    for (std::size_t j = i; picked == routing::kNotPickedUp && j-- > 0;) {
-      if (route->stops[j].pickup && route->stops[j].job == stop.job) picked = t[j].departure;
-    }
-    stop.max_ride_ms = std::max(stop.max_ride_ms, t[i].service_start - picked);
-  }
-  route->vehicle.shift_end = std::max(route->vehicle.shift_end, cost.end_ms);
-  return true;
 }
 
 void Engine::ReoptimizeArea(Area& area, std::vector<Output>* out) {
