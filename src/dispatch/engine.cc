@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <span>
+#include <tuple>
 
 #include "codec/state_codec.h"
 #include "common/dates.h"
@@ -433,6 +434,9 @@ void Engine::PlaceOrders(const std::vector<Order*>& all, Area& area, std::vector
   }
   const routing::BatchResult placed = routing::InsertJobs(
       ap.plan, std::span<const routing::Job>(jobs).first(batch), routing::BatchOptions{options_.regret_k});
+  // The plan's changes() when each order not placed was found to fit nowhere.
+  std::vector<std::uint64_t> fit_nowhere_at(orders.size());
+  for (std::size_t j : placed.unplaced) fit_nowhere_at[j] = ap.plan.changes();
 
   // Apply in the order placed: each insertion's positions refer to the
   // courier's route as it was at that moment, which the plan mirrors.
@@ -443,6 +447,7 @@ void Engine::PlaceOrders(const std::vector<Order*>& all, Area& area, std::vector
       Insert(*orders[j], jobs[j], ap, *where, area, &changed);
     } else {
       unplaced.push_back(j);
+      fit_nowhere_at[j] = ap.plan.changes();
     }
   }
 
@@ -454,7 +459,9 @@ void Engine::PlaceOrders(const std::vector<Order*>& all, Area& area, std::vector
                    [&](std::size_t a, std::size_t b) { return jobs[a].priority > jobs[b].priority; });
   std::vector<Order*> displaced;
   for (std::size_t j : unplaced) {
-    if (Order* victim = Displace(*orders[j], jobs[j], ap, area, &changed)) displaced.push_back(victim);
+    if (Order* victim = Displace(*orders[j], jobs[j], fit_nowhere_at[j], ap, area, &changed)) {
+      displaced.push_back(victim);
+    }
     if (orders[j]->status != OrderStatus::kAssigned) MarkUnassigned(*orders[j], area, ap.couriers.empty(), out);
   }
   for (auto& [courier, trigger] : changed) PublishPlan(*courier, now, trigger, out);
@@ -580,16 +587,25 @@ void Engine::Assign(Order& order, AreaPlan& ap, const routing::Insertion& where,
   }
 }
 
-Order* Engine::Displace(Order& order, const routing::Job& job, AreaPlan& ap, Area& area, Changed* changed) {
+Order* Engine::Displace(Order& order, const routing::Job& job, std::uint64_t fit_nowhere_at, AreaPlan& ap,
+                        Area& area, Changed* changed) {
   const EventTimeMs now = area.stream_time_ms;
   // Room made by an earlier displacement may already be enough.
-  if (const auto where = BestAllowedInsertion(order, job, ap)) {
-    Insert(order, job, ap, *where, area, changed);
-    return nullptr;
+  if (ap.plan.changes() != fit_nowhere_at) {
+    if (const auto where = BestAllowedInsertion(order, job, ap)) {
+      Insert(order, job, ap, *where, area, changed);
+      return nullptr;
+    }
   }
-  // Lower-priority orders not yet collected, the least urgent first. A
-  // route untouched since the plan was refreshed has the ones it listed then.
-  std::vector<std::tuple<std::int32_t, std::string, std::size_t>> victims;  // priority, order, route
+  // Lower-priority orders not yet collected, the least urgent first (then
+  // by order id and route). A route untouched since the plan was refreshed
+  // has the ones it listed then.
+  struct Victim {
+    std::int32_t priority;
+    const Order* order;
+    std::size_t route;
+  };
+  std::vector<Victim> victims;
   Pickups touched;
   for (std::size_t k = 0; k < ap.couriers.size(); ++k) {
     if (Excluded(order, ap.couriers[k]->courier_id)) continue;
@@ -599,27 +615,34 @@ Order* Engine::Displace(Order& order, const routing::Job& job, AreaPlan& ap, Are
       pickups = &touched;
     }
     for (const auto& [p, other] : *pickups) {
-      if (p < job.priority) victims.emplace_back(p, other->order_id, k);
+      if (p < job.priority) victims.push_back({p, other, k});
     }
   }
-  std::sort(victims.begin(), victims.end());
-  if (victims.size() > options_.displacement_trials) victims.resize(options_.displacement_trials);
-  for (const auto& [priority, victim_id, k] : victims) {
+  const std::size_t trials = std::min(victims.size(), options_.displacement_trials);
+  std::partial_sort(victims.begin(), victims.begin() + static_cast<std::ptrdiff_t>(trials), victims.end(),
+                    [](const Victim& a, const Victim& b) {
+                      return std::tie(a.priority, a.order->order_id, a.route) <
+                             std::tie(b.priority, b.order->order_id, b.route);
+                    });
+  victims.resize(trials);
+  for (const Victim& candidate : victims) {
+    const std::string& victim_id = candidate.order->order_id;
+    const std::size_t k = candidate.route;
     // The plan's route k has the courier's stops in the courier's order:
     // drop the victim's two by position, keeping whatever bounds the plan
     // gave the rest, rather than building the route again.
     const routing::Route& before = ap.plan.route(k);
     const std::vector<RouteStop>& stops = ap.couriers[k]->route;
     routing::Route without{before.vehicle, {}};
+    without.stops.reserve(before.stops.size());
     for (std::size_t i = 0; i < stops.size() && i < before.stops.size(); ++i) {
       if (stops[i].order_id != victim_id) without.stops.push_back(before.stops[i]);
     }
-    if (!orders_.at(victim_id).hub_household_id.empty()) {
+    if (!candidate.order->hub_household_id.empty()) {
       // The victim may have shared a stop: whoever it shared with takes the
       // stop time it now needs, else the room looks larger than it is.
       Courier rest = *ap.couriers[k];
-      // An init-capture, since clang before 16 cannot capture a structured binding.
-      std::erase_if(rest.route, [&id = victim_id](const RouteStop& s) { return s.order_id == id; });
+      std::erase_if(rest.route, [&](const RouteStop& s) { return s.order_id == victim_id; });
       const OrderLookup lookup = [this](const std::string& id) { return FindOrder(id); };
       for (std::size_t j = 0; j < rest.route.size() && j < without.stops.size(); ++j) {
         without.stops[j].service_ms = ServiceMs(rest, j, lookup, options_);

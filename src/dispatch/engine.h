@@ -270,8 +270,11 @@ class Engine {
   // room, or makes room by taking a lower-priority order not yet collected
   // off a route when that lets it in, and returns the displaced order (ready
   // again). nullptr when nothing was displaced; `order` is then assigned or
-  // still not.
-  Order* Displace(Order& order, const routing::Job& job, AreaPlan& ap, Area& area, Changed* changed);
+  // still not. `fit_nowhere_at` is the plan's changes() when the order was
+  // last found to fit nowhere: while it is unchanged, there is no room made
+  // to look for.
+  Order* Displace(Order& order, const routing::Job& job, std::uint64_t fit_nowhere_at, AreaPlan& ap, Area& area,
+                  Changed* changed);
   // True iff automatic dispatch must not give `order` to `courier_id`
   // (Order::excluded_couriers).
   static bool Excluded(const Order& order, const std::string& courier_id);

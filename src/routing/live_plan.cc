@@ -113,6 +113,7 @@ LivePlan::LivePlan(TravelModel travel, InsertionOptions options) : travel_(std::
 
 bool LivePlan::SetRoute(std::size_t r, const Route& route, Bounds bounds) {
   if (r == routes_.size()) routes_.emplace_back();
+  ++changes_;
   // Filled beside the route it replaces, which stays there for UndoSetRoute.
   Cached& c = replaced_;
   const Cached& was = routes_[r];
@@ -150,6 +151,7 @@ bool LivePlan::SetRoute(std::size_t r, const Route& route, Bounds bounds) {
 void LivePlan::SetStartTime(std::size_t r, EventTimeMs start_time) {
   Cached& c = routes_[r];
   if (c.route.vehicle.start_time == start_time) return;
+  ++changes_;
   c.route.vehicle.start_time = start_time;
   c.timed = false;
 }
@@ -226,14 +228,20 @@ void LivePlan::SetLatest(Cached& c, std::size_t k, EventTimeMs latest) {
   if (k < c.route.stops.size()) c.route.stops[k].latest = latest;
 }
 
-void LivePlan::UndoSetRoute(std::size_t r) { std::swap(routes_[r], replaced_); }
+void LivePlan::UndoSetRoute(std::size_t r) {
+  ++changes_;
+  std::swap(routes_[r], replaced_);
+}
 
 bool LivePlan::InsertRoute(std::size_t r, const Route& route) {
   routes_.emplace(routes_.begin() + static_cast<std::ptrdiff_t>(r));
   return SetRoute(r, route);
 }
 
-void LivePlan::EraseRoute(std::size_t r) { routes_.erase(routes_.begin() + static_cast<std::ptrdiff_t>(r)); }
+void LivePlan::EraseRoute(std::size_t r) {
+  ++changes_;
+  routes_.erase(routes_.begin() + static_cast<std::ptrdiff_t>(r));
+}
 
 bool LivePlan::SameWay(const Cached& c, const Route& route) {
   const Vehicle& was = c.route.vehicle;

@@ -72,6 +72,9 @@ class LivePlan {
   // Removes route r; the routes after it move down by one.
   void EraseRoute(std::size_t r);
   std::size_t size() const { return routes_.size(); }
+  // Counts the calls that changed the plan: an answer found while it stays
+  // the same still holds.
+  std::uint64_t changes() const { return changes_; }
   const Route& route(std::size_t r) const { return Timed(r).route; }
 
   // The best insertion of the pickup–delivery pair in each route, for the k
@@ -156,6 +159,7 @@ class LivePlan {
   // Mutable: a search works out the schedules it needs (Timed).
   mutable std::vector<Cached> routes_;
   Cached replaced_;  // what the last SetRoute replaced
+  std::uint64_t changes_ = 0;
   mutable std::vector<DurationMs> to_p_, from_p_, to_d_, from_d_;
   mutable std::vector<double> ms_scratch_;
   mutable std::vector<EventTimeMs> scratch_departure_;
