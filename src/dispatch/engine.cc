@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <span>
+#include <tuple>
 
 #include "codec/state_codec.h"
 #include "common/dates.h"
@@ -348,7 +349,7 @@ ApplyResult Engine::OnReady(const Event& e, const OrderReady& r, std::vector<Out
 }
 
 Engine::AreaPlan& Engine::BuildAreaPlan(Area& area, EventTimeMs now) {
-  if (!area.plan) area.plan.emplace(AreaPlan{routing::LivePlan(options_.travel, options_.insertion), {}, {}, {}, 0});
+  if (!area.plan) area.plan.emplace(AreaPlan{routing::LivePlan(options_.travel, options_.insertion), {}, {}, 0});
   AreaPlan& ap = *area.plan;
   auto on_duty = [now](const Courier& c) { return c.on_shift && c.available && c.shift_end_ms > now; };
   // Couriers off duty leave the plan; those on duty join it in id order, so
@@ -357,7 +358,6 @@ Engine::AreaPlan& Engine::BuildAreaPlan(Area& area, EventTimeMs now) {
     if (on_duty(*ap.couriers[k])) continue;
     ap.plan.EraseRoute(k);
     ap.couriers.erase(ap.couriers.begin() + static_cast<std::ptrdiff_t>(k));
-    ap.built.erase(ap.built.begin() + static_cast<std::ptrdiff_t>(k));
     ap.pickups.erase(ap.pickups.begin() + static_cast<std::ptrdiff_t>(k));
   }
   const bool priorities_changed = ap.elders_version != elders_version_;
@@ -369,19 +369,19 @@ Engine::AreaPlan& Engine::BuildAreaPlan(Area& area, EventTimeMs now) {
     const bool joins = k == ap.couriers.size() || ap.couriers[k] != c;
     if (joins) {
       ap.couriers.insert(ap.couriers.begin() + static_cast<std::ptrdiff_t>(k), c);
-      ap.built.emplace(ap.built.begin() + static_cast<std::ptrdiff_t>(k));
       ap.pickups.emplace(ap.pickups.begin() + static_cast<std::ptrdiff_t>(k));
       ap.plan.InsertRoute(k, {});
     }
-    // A built route depends on `now` through its start time alone.
     const bool touched = touched_couriers_.erase(c) > 0;
     if (joins || touched || priorities_changed) AssignedPickups(*c, &ap.pickups[k]);
     if (joins || touched) {
-      ap.built[k] = BuildRoute(*c, lookup, now, options_, /*relax_committed=*/false);
-      SetPlannedRoute(ap, k);
-    } else if (const EventTimeMs start = std::max(now, c->location_ms); ap.built[k].vehicle.start_time != start) {
-      ap.built[k].vehicle.start_time = start;
-      SetPlannedRoute(ap, k);
+      // A courier already behind may still take work that delays no stop
+      // further.
+      ap.plan.SetRoute(k, BuildRoute(*c, lookup, now, options_, /*relax_committed=*/false),
+                       routing::LivePlan::Bounds::kKeepLateness);
+    } else {
+      // A built route depends on `now` through its start time alone.
+      ap.plan.SetStartTime(k, std::max(now, c->location_ms));
     }
     ++k;
   }
@@ -396,14 +396,6 @@ void Engine::AssignedPickups(const Courier& courier, Pickups* out) const {
       out->emplace_back(PriorityOf(*order), order);
     }
   }
-}
-
-void Engine::SetPlannedRoute(AreaPlan& ap, std::size_t k) {
-  if (ap.plan.SetRoute(k, ap.built[k])) return;
-  // An infeasible route stays in the plan but takes nothing, unless its
-  // lateness can be frozen as it is.
-  routing::Route relaxed = ap.built[k];
-  if (AllowCurrentLateness(&relaxed)) ap.plan.SetRoute(k, relaxed);
 }
 
 std::int32_t Engine::PriorityOf(const Order& order) const {
@@ -448,6 +440,9 @@ void Engine::PlaceOrders(const std::vector<Order*>& all, Area& area, std::vector
   }
   const routing::BatchResult placed = routing::InsertJobs(
       ap.plan, std::span<const routing::Job>(jobs).first(batch), routing::BatchOptions{options_.regret_k});
+  // The plan's changes() when each order not placed was found to fit nowhere.
+  std::vector<std::uint64_t> fit_nowhere_at(orders.size());
+  for (std::size_t j : placed.unplaced) fit_nowhere_at[j] = ap.plan.changes();
 
   // Apply in the order placed: each insertion's positions refer to the
   // courier's route as it was at that moment, which the plan mirrors.
@@ -458,6 +453,7 @@ void Engine::PlaceOrders(const std::vector<Order*>& all, Area& area, std::vector
       Insert(*orders[j], jobs[j], ap, *where, area, &changed);
     } else {
       unplaced.push_back(j);
+      fit_nowhere_at[j] = ap.plan.changes();
     }
   }
 
@@ -469,7 +465,9 @@ void Engine::PlaceOrders(const std::vector<Order*>& all, Area& area, std::vector
                    [&](std::size_t a, std::size_t b) { return jobs[a].priority > jobs[b].priority; });
   std::vector<Order*> displaced;
   for (std::size_t j : unplaced) {
-    if (Order* victim = Displace(*orders[j], jobs[j], ap, area, &changed)) displaced.push_back(victim);
+    if (Order* victim = Displace(*orders[j], jobs[j], fit_nowhere_at[j], ap, area, &changed)) {
+      displaced.push_back(victim);
+    }
     if (orders[j]->status != OrderStatus::kAssigned) MarkUnassigned(*orders[j], area, ap.couriers.empty(), out);
   }
   for (auto& [courier, trigger] : changed) PublishPlan(*courier, now, trigger, out);
@@ -531,7 +529,9 @@ bool Engine::JoinHubStop(Order& order, const routing::Job& job, AreaPlan& ap, Ar
   for (std::size_t k = 0; k < ap.couriers.size(); ++k) {
     if (Excluded(order, ap.couriers[k]->courier_id)) continue;
     const std::vector<RouteStop>& stops = ap.couriers[k]->route;
-    for (std::size_t i = 0; i < stops.size() && i < ap.plan.route(k).stops.size(); ++i) {
+    // The plan's route is read only for a sibling found: reading it works
+    // out its schedule.
+    for (std::size_t i = 0; i < stops.size(); ++i) {
       if (stops[i].kind != StopKind::kPickup) continue;
       Order& sibling = orders_.at(stops[i].order_id);
       if (sibling.status != OrderStatus::kAssigned || sibling.hub_household_id != order.hub_household_id ||
@@ -593,16 +593,25 @@ void Engine::Assign(Order& order, AreaPlan& ap, const routing::Insertion& where,
   }
 }
 
-Order* Engine::Displace(Order& order, const routing::Job& job, AreaPlan& ap, Area& area, Changed* changed) {
+Order* Engine::Displace(Order& order, const routing::Job& job, std::uint64_t fit_nowhere_at, AreaPlan& ap,
+                        Area& area, Changed* changed) {
   const EventTimeMs now = area.stream_time_ms;
   // Room made by an earlier displacement may already be enough.
-  if (const auto where = BestAllowedInsertion(order, job, ap)) {
-    Insert(order, job, ap, *where, area, changed);
-    return nullptr;
+  if (ap.plan.changes() != fit_nowhere_at) {
+    if (const auto where = BestAllowedInsertion(order, job, ap)) {
+      Insert(order, job, ap, *where, area, changed);
+      return nullptr;
+    }
   }
-  // Lower-priority orders not yet collected, the least urgent first. A
-  // route untouched since the plan was refreshed has the ones it listed then.
-  std::vector<std::tuple<std::int32_t, std::string, std::size_t>> victims;  // priority, order, route
+  // Lower-priority orders not yet collected, the least urgent first (then
+  // by order id and route). A route untouched since the plan was refreshed
+  // has the ones it listed then.
+  struct Victim {
+    std::int32_t priority;
+    const Order* order;
+    std::size_t route;
+  };
+  std::vector<Victim> victims;
   Pickups touched;
   for (std::size_t k = 0; k < ap.couriers.size(); ++k) {
     if (Excluded(order, ap.couriers[k]->courier_id)) continue;
@@ -612,27 +621,34 @@ Order* Engine::Displace(Order& order, const routing::Job& job, AreaPlan& ap, Are
       pickups = &touched;
     }
     for (const auto& [p, other] : *pickups) {
-      if (p < job.priority) victims.emplace_back(p, other->order_id, k);
+      if (p < job.priority) victims.push_back({p, other, k});
     }
   }
-  std::sort(victims.begin(), victims.end());
-  if (victims.size() > options_.displacement_trials) victims.resize(options_.displacement_trials);
-  for (const auto& [priority, victim_id, k] : victims) {
+  const std::size_t trials = std::min(victims.size(), options_.displacement_trials);
+  std::partial_sort(victims.begin(), victims.begin() + static_cast<std::ptrdiff_t>(trials), victims.end(),
+                    [](const Victim& a, const Victim& b) {
+                      return std::tie(a.priority, a.order->order_id, a.route) <
+                             std::tie(b.priority, b.order->order_id, b.route);
+                    });
+  victims.resize(trials);
+  for (const Victim& candidate : victims) {
+    const std::string& victim_id = candidate.order->order_id;
+    const std::size_t k = candidate.route;
     // The plan's route k has the courier's stops in the courier's order:
     // drop the victim's two by position, keeping whatever bounds the plan
     // gave the rest, rather than building the route again.
     const routing::Route& before = ap.plan.route(k);
     const std::vector<RouteStop>& stops = ap.couriers[k]->route;
     routing::Route without{before.vehicle, {}};
+    without.stops.reserve(before.stops.size());
     for (std::size_t i = 0; i < stops.size() && i < before.stops.size(); ++i) {
       if (stops[i].order_id != victim_id) without.stops.push_back(before.stops[i]);
     }
-    if (!orders_.at(victim_id).hub_household_id.empty()) {
+    if (!candidate.order->hub_household_id.empty()) {
       // The victim may have shared a stop: whoever it shared with takes the
       // stop time it now needs, else the room looks larger than it is.
       Courier rest = *ap.couriers[k];
-      // An init-capture, since clang before 16 cannot capture a structured binding.
-      std::erase_if(rest.route, [&id = victim_id](const RouteStop& s) { return s.order_id == id; });
+      std::erase_if(rest.route, [&](const RouteStop& s) { return s.order_id == victim_id; });
       const OrderLookup lookup = [this](const std::string& id) { return FindOrder(id); };
       for (std::size_t j = 0; j < rest.route.size() && j < without.stops.size(); ++j) {
         without.stops[j].service_ms = ServiceMs(rest, j, lookup, options_);
@@ -676,29 +692,6 @@ void Engine::MarkUnassigned(Order& order, Area& area, bool no_courier, std::vect
                               "unassignable/" + order.order_id + "/" + std::to_string(times), {},
                               no_courier ? "no courier on shift"
                                          : "no courier can meet the window, box and hot-meal limits"));
-}
-
-bool Engine::AllowCurrentLateness(routing::Route* route) const {
-  // The courier is already behind: its current plan breaks a window or a
-  // ride limit. New work may still be fitted in, but must not make any stop
-  // later than it is now planned — loosen each bound to the current plan only.
-  routing::Route relaxed = *route;
-  RelaxCommitted(&relaxed);
-  std::vector<routing::StopTiming> t;
-  routing::RouteCost cost;
-  if (!routing::Evaluate(relaxed.vehicle, relaxed.stops, options_.travel, &cost, &t)) return false;
-  for (std::size_t i = 0; i < route->stops.size(); ++i) {
-    routing::Stop& stop = route->stops[i];
-    stop.latest = std::max(stop.latest, t[i].service_start);
-    if (stop.pickup || stop.max_ride_ms == 0) continue;
-    EventTimeMs picked = stop.picked_up_at;
-    for (std::size_t j = i; picked == routing::kNotPickedUp && j-- > 0;) {
-      if (route->stops[j].pickup && route->stops[j].job == stop.job) picked = t[j].departure;
-    }
-    stop.max_ride_ms = std::max(stop.max_ride_ms, t[i].service_start - picked);
-  }
-  route->vehicle.shift_end = std::max(route->vehicle.shift_end, cost.end_ms);
-  return true;
 }
 
 void Engine::ReoptimizeArea(Area& area, std::vector<Output>* out) {

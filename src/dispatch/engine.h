@@ -173,14 +173,12 @@ class Engine {
   // An order collected at a stop of a courier's route, with its priority.
   using Pickups = std::vector<std::pair<std::int32_t, const Order*>>;
   // The area's couriers on shift and available, as a live plan whose route
-  // k is couriers[k]'s; built[k] is the route as BuildRoute built it (with
-  // limits), at the start time the plan's route k was set for, and
-  // pickups[k] its assigned orders not yet collected (AssignedPickups) as
-  // they were then, at elders_version.
+  // k is couriers[k]'s, as BuildRoute built it (with limits, kept lateness
+  // where it is late), and pickups[k] its assigned orders not yet collected
+  // (AssignedPickups) as they were when it was built, at elders_version.
   struct AreaPlan {
     routing::LivePlan plan;
     std::vector<Courier*> couriers;
-    std::vector<routing::Route> built;
     std::vector<Pickups> pickups;
     std::uint64_t elders_version = 0;
   };
@@ -230,23 +228,16 @@ class Engine {
   ApplyResult OnSite(const Site& s);
   ApplyResult OnElder(const Elder& el);
 
-  // Loosens the bounds of `route` (a courier's, as BuildRoute builds it
-  // with limits) to what the courier's current plan already needs, so new
-  // work can be fitted in without delaying any stop further. False iff the
-  // plan is infeasible even so (box overfull).
-  bool AllowCurrentLateness(routing::Route* route) const;
   // Refreshes the area's plan for `now`: its couriers on shift and
   // available, route k being couriers[k]'s, each as BuildRoute builds it
-  // (with AllowCurrentLateness where it is infeasible). Only the routes of
-  // couriers touched since (TouchCourier) are built again; the others are
-  // only timed again from their new start. The plan stays valid until the
-  // next call for the area.
+  // (with LivePlan::Bounds::kKeepLateness, for couriers already behind).
+  // Only the routes of couriers touched since (TouchCourier) are built
+  // again; the others only take their new start (LivePlan::SetStartTime).
+  // The plan stays valid until the next call for the area.
   AreaPlan& BuildAreaPlan(Area& area, EventTimeMs now);
   // The courier's orders assigned and not yet collected, in route order,
   // each with its PriorityOf, into `out` (cleared first).
   void AssignedPickups(const Courier& courier, Pickups* out) const;
-  // Sets the plan's route k from built[k] at its start time.
-  void SetPlannedRoute(AreaPlan& ap, std::size_t k);
   // The courier's route inputs changed (its stops, position, shift,
   // availability, or an order on its route): the plan builds it again.
   void TouchCourier(Courier& courier);
@@ -281,8 +272,11 @@ class Engine {
   // room, or makes room by taking a lower-priority order not yet collected
   // off a route when that lets it in, and returns the displaced order (ready
   // again). nullptr when nothing was displaced; `order` is then assigned or
-  // still not.
-  Order* Displace(Order& order, const routing::Job& job, AreaPlan& ap, Area& area, Changed* changed);
+  // still not. `fit_nowhere_at` is the plan's changes() when the order was
+  // last found to fit nowhere: while it is unchanged, there is no room made
+  // to look for.
+  Order* Displace(Order& order, const routing::Job& job, std::uint64_t fit_nowhere_at, AreaPlan& ap, Area& area,
+                  Changed* changed);
   // True iff automatic dispatch must not give `order` to `courier_id`
   // (Order::excluded_couriers).
   static bool Excluded(const Order& order, const std::string& courier_id);

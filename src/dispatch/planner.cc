@@ -16,6 +16,15 @@ routing::Mode ToMode(TravelMode m) {
   return routing::Mode::kBike;
 }
 
+// What relax_committed does to a route BuildRoute built without it.
+void RelaxCommitted(routing::Route* route) {
+  for (routing::Stop& stop : route->stops) {
+    stop.latest = routing::kNoLimit;
+    stop.max_ride_ms = 0;
+  }
+  route->vehicle.shift_end = routing::kNoLimit;
+}
+
 }  // namespace
 
 bool SharesStopWithPrevious(const Courier& courier, std::size_t i, const OrderLookup& orders) {
@@ -93,14 +102,6 @@ routing::Route BuildRoute(const Courier& courier, const OrderLookup& orders, Eve
   }
   if (relax_committed) RelaxCommitted(&route);
   return route;
-}
-
-void RelaxCommitted(routing::Route* route) {
-  for (routing::Stop& stop : route->stops) {
-    stop.latest = routing::kNoLimit;
-    stop.max_ride_ms = 0;
-  }
-  route->vehicle.shift_end = routing::kNoLimit;
 }
 
 Assignment MakeAssignment(const Courier& courier, const OrderLookup& orders, EventTimeMs now,

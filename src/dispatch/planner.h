@@ -23,9 +23,6 @@ using JobIds = std::map<std::string, std::int32_t>;
 routing::Route BuildRoute(const Courier& courier, const OrderLookup& orders, EventTimeMs now,
                           const EngineOptions& options, bool relax_committed, JobIds* job_ids = nullptr);
 
-// What relax_committed does to a route BuildRoute built without it.
-void RelaxCommitted(routing::Route* route);
-
 // Whether courier.route[i] is handled at the same stop as the one before:
 // orders of one hub household, collected at one site or handed over at one
 // door, one after the other.

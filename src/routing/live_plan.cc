@@ -59,10 +59,23 @@ Stop EndStop(const Vehicle& v) {
   return s;
 }
 
+// When the meal of `stop`, a delivery at k of `stop_at`, was collected: its
+// picked_up_at when on board, else the departure from the nearest pickup of
+// its job before it; kNotPickedUp when there is none.
+template <typename StopAt>
+EventTimeMs PickedAt(const Stop& stop, std::size_t k, StopAt&& stop_at, const EventTimeMs* departures) {
+  if (stop.picked_up_at != kNotPickedUp) return stop.picked_up_at;
+  for (std::size_t p = k; p-- > 0;) {
+    if (stop_at(p).pickup && stop_at(p).job == stop.job) return departures[p];
+  }
+  return kNotPickedUp;
+}
+
 // The schedule of `count` stops given by `stop_at(k)` with travel `leg_at(k)`
 // into each, checked as EvaluateSequence checks it (an end point being the
-// last stop). `departures` has room for count.
-template <typename StopAt, typename LegAt>
+// last stop); with kTimeBounds false, no latest start, ride limit or shift
+// end is checked. `departures` has room for count.
+template <bool kTimeBounds = true, typename StopAt, typename LegAt>
 bool Simulate(const Vehicle& v, std::size_t count, StopAt&& stop_at, LegAt&& leg_at, EventTimeMs* departures,
               RouteCost* cost) {
   EventTimeMs now = v.start_time;
@@ -75,22 +88,17 @@ bool Simulate(const Vehicle& v, std::size_t count, StopAt&& stop_at, LegAt&& leg
     const DurationMs leg = leg_at(k);
     travel += leg;
     const EventTimeMs start = ServiceStart(stop, now + leg);
-    if (start > stop.latest) return false;
+    if (kTimeBounds && start > stop.latest) return false;
     load += stop.load_delta;
     if (!load.FitsIn(v.capacity)) return false;
     if (!stop.pickup) {
-      EventTimeMs picked = stop.picked_up_at;
-      if (picked == kNotPickedUp) {
-        std::size_t p = k;
-        while (p > 0 && !(stop_at(p - 1).pickup && stop_at(p - 1).job == stop.job)) --p;
-        if (p == 0) return false;
-        picked = departures[p - 1];
-      }
-      if (stop.max_ride_ms > 0 && start - picked > stop.max_ride_ms) return false;
+      const EventTimeMs picked = PickedAt(stop, k, stop_at, departures);
+      if (picked == kNotPickedUp) return false;
+      if (kTimeBounds && stop.max_ride_ms > 0 && start - picked > stop.max_ride_ms) return false;
     }
     lateness += Lateness(stop, start);
     now = start + stop.service_ms;
-    if (now > v.shift_end) return false;
+    if (kTimeBounds && now > v.shift_end) return false;
     departures[k] = now;
   }
   *cost = {travel, now, lateness};
@@ -103,20 +111,23 @@ LivePlan::LivePlan(TravelModel travel, InsertionOptions options) : travel_(std::
   for (std::size_t m = 0; m < kModes; ++m) ms_per_rad_[m] = travel_.MsPerRadian(static_cast<Mode>(m));
 }
 
-bool LivePlan::SetRoute(std::size_t r, const Route& route) {
+bool LivePlan::SetRoute(std::size_t r, const Route& route, Bounds bounds) {
   if (r == routes_.size()) routes_.emplace_back();
+  ++changes_;
   // Filled beside the route it replaces, which stays there for UndoSetRoute.
   Cached& c = replaced_;
   const Cached& was = routes_[r];
   c.route = route;
+  c.bounds = bounds;
+  c.loosened = false;
   const Vehicle& v = c.route.vehicle;
   c.seq = c.route.stops;
   if (v.end) c.seq.push_back(EndStop(v));
   const std::vector<Stop>& seq = c.seq;
   const std::size_t m = seq.size();
   // Places and legs depend only on where the route goes. A route set again
-  // with other times or bounds (the dispatch engine's every courier at each
-  // event) keeps them, and only its schedule is worked out again.
+  // with other times or bounds keeps them, and only its schedule is worked
+  // out again.
   if (SameWay(was, route)) {
     c.xs = was.xs;
     c.ys = was.ys;
@@ -127,36 +138,110 @@ bool LivePlan::SetRoute(std::size_t r, const Route& route) {
   } else {
     SetWay(c, was);
   }
-  c.departure.resize(m);
-  RouteCost cost;
-  bool skills = true;
-  for (const Stop& s : c.route.stops) skills = skills && HasSkills(v, s.skills);
-  c.feasible = skills && Simulate(
-                             v, m, [&](std::size_t k) -> const Stop& { return seq[k]; },
-                             [&](std::size_t k) { return c.leg[k]; }, c.departure.data(), &cost);
-  c.travel_ms = cost.travel_ms;
-  c.lateness = cost.lateness;
+  c.has_skills = true;
+  for (const Stop& s : c.route.stops) c.has_skills = c.has_skills && HasSkills(v, s.skills);
   c.load.resize(m);
   Load load = v.onboard;
   for (std::size_t k = 0; k < m; ++k) c.load[k] = load += seq[k].load_delta;
+  Time(c);
+  std::swap(routes_[r], replaced_);
+  return routes_[r].feasible;
+}
+
+void LivePlan::SetStartTime(std::size_t r, EventTimeMs start_time) {
+  Cached& c = routes_[r];
+  if (c.route.vehicle.start_time == start_time) return;
+  ++changes_;
+  c.route.vehicle.start_time = start_time;
+  c.timed = false;
+}
+
+const LivePlan::Cached& LivePlan::Timed(std::size_t r) const {
+  Cached& c = routes_[r];
+  if (!c.timed) Time(c);
+  return c;
+}
+
+void LivePlan::Time(Cached& c) {
+  if (c.loosened) RestoreBounds(c);
+  const Vehicle& v = c.route.vehicle;
+  const std::vector<Stop>& seq = c.seq;
+  const std::size_t m = seq.size();
+  auto simulate = [&] {
+    RouteCost cost;
+    c.departure.resize(m);
+    c.feasible = c.has_skills && Simulate(
+                                     v, m, [&](std::size_t k) -> const Stop& { return seq[k]; },
+                                     [&](std::size_t k) { return c.leg[k]; }, c.departure.data(), &cost);
+    c.travel_ms = cost.travel_ms;
+    c.lateness = cost.lateness;
+  };
+  simulate();
+  if (!c.feasible && c.bounds == Bounds::kKeepLateness && c.has_skills && Loosen(c)) simulate();
   c.latest.resize(m);
   for (std::size_t k = m; k-- > 0;) {
     EventTimeMs cap = v.shift_end - seq[k].service_ms;
     if (k + 1 < m) cap = std::min(cap, c.latest[k + 1] - c.leg[k + 1] - seq[k].service_ms);
     c.latest[k] = LatestServiceStart(seq[k], cap);
   }
-  std::swap(routes_[r], replaced_);
-  return routes_[r].feasible;
+  c.timed = true;
 }
 
-void LivePlan::UndoSetRoute(std::size_t r) { std::swap(routes_[r], replaced_); }
+bool LivePlan::Loosen(Cached& c) {
+  const std::size_t m = c.seq.size();
+  auto stop_at = [&](std::size_t k) -> const Stop& { return c.seq[k]; };
+  RouteCost cost;
+  c.departure.resize(m);
+  if (!Simulate</*kTimeBounds=*/false>(
+          c.route.vehicle, m, stop_at, [&](std::size_t k) { return c.leg[k]; }, c.departure.data(), &cost)) {
+    return false;
+  }
+  c.loosened = true;
+  c.set_bounds.resize(c.route.stops.size());
+  c.set_shift_end = c.route.vehicle.shift_end;
+  for (std::size_t k = 0; k < c.route.stops.size(); ++k) {
+    Stop& stop = c.route.stops[k];
+    c.set_bounds[k] = {stop.latest, stop.max_ride_ms};
+    const EventTimeMs start = c.departure[k] - stop.service_ms;
+    SetLatest(c, k, std::max(stop.latest, start));
+    if (stop.pickup || stop.max_ride_ms == 0) continue;
+    const DurationMs ride = start - PickedAt(stop, k, stop_at, c.departure.data());
+    stop.max_ride_ms = c.seq[k].max_ride_ms = std::max(stop.max_ride_ms, ride);
+  }
+  c.route.vehicle.shift_end = std::max(c.route.vehicle.shift_end, cost.end_ms);
+  if (c.route.vehicle.end) SetLatest(c, m - 1, c.route.vehicle.shift_end);
+  return true;
+}
+
+void LivePlan::RestoreBounds(Cached& c) {
+  for (std::size_t k = 0; k < c.route.stops.size(); ++k) {
+    SetLatest(c, k, c.set_bounds[k].first);
+    c.route.stops[k].max_ride_ms = c.seq[k].max_ride_ms = c.set_bounds[k].second;
+  }
+  c.route.vehicle.shift_end = c.set_shift_end;
+  if (c.route.vehicle.end) SetLatest(c, c.seq.size() - 1, c.set_shift_end);
+  c.loosened = false;
+}
+
+void LivePlan::SetLatest(Cached& c, std::size_t k, EventTimeMs latest) {
+  c.seq[k].latest = latest;
+  if (k < c.route.stops.size()) c.route.stops[k].latest = latest;
+}
+
+void LivePlan::UndoSetRoute(std::size_t r) {
+  ++changes_;
+  std::swap(routes_[r], replaced_);
+}
 
 bool LivePlan::InsertRoute(std::size_t r, const Route& route) {
   routes_.emplace(routes_.begin() + static_cast<std::ptrdiff_t>(r));
   return SetRoute(r, route);
 }
 
-void LivePlan::EraseRoute(std::size_t r) { routes_.erase(routes_.begin() + static_cast<std::ptrdiff_t>(r)); }
+void LivePlan::EraseRoute(std::size_t r) {
+  ++changes_;
+  routes_.erase(routes_.begin() + static_cast<std::ptrdiff_t>(r));
+}
 
 bool LivePlan::SameWay(const Cached& c, const Route& route) {
   const Vehicle& was = c.route.vehicle;
@@ -295,9 +380,11 @@ void LivePlan::SearchRoute(std::size_t r, const Query& q, std::vector<Insertion>
   const Place& pp = q.pickup_place;
   const Place& pdl = q.delivery_place;
   const bool metric = !travel_.table;
+  // Only where the route goes is read until it is timed, below; a route
+  // already known to be infeasible is skipped at once.
   const Cached& c = routes_[r];
   const Vehicle& v = c.route.vehicle;
-  if (!c.feasible || !HasSkills(v, pickup.skills | delivery.skills)) return;
+  if (!c.has_skills || !HasSkills(v, pickup.skills | delivery.skills) || (c.timed && !c.feasible)) return;
   const std::vector<Stop>& seq = c.seq;
   const std::size_t n = c.route.stops.size();  // insertion positions 0..n
   const std::size_t m = seq.size();            // n, plus the end point
@@ -348,6 +435,7 @@ void LivePlan::SearchRoute(std::size_t r, const Query& q, std::vector<Insertion>
     if (bound > route_bar) return;
   }
 
+  if (!Timed(r).feasible) return;
   std::optional<Insertion> route_best;
   for (std::size_t i = 0; i <= n; ++i) {
     const EventTimeMs before_p = i == 0 ? v.start_time : c.departure[i - 1];

@@ -25,7 +25,9 @@
 #pragma once
 
 #include <array>
+#include <cstdint>
 #include <optional>
+#include <utility>
 #include <vector>
 
 #include "routing/insertion.h"
@@ -38,20 +40,42 @@ class LivePlan {
  public:
   explicit LivePlan(TravelModel travel, InsertionOptions options = {});
 
+  // What the plan does with a route that breaks a bound as it is set.
+  enum class Bounds : std::uint8_t {
+    // The route is infeasible and takes no insertion.
+    kEnforce,
+    // Its courier is already behind: every stop's latest start, every ride
+    // limit and the shift end are loosened to what its schedule now needs,
+    // so new work can still be fitted in without delaying any stop further
+    // (route() then has the loosened bounds). Infeasible only when it is so
+    // whatever the times: box overfull, a skill missing, a delivery without
+    // its pickup.
+    kKeepLateness,
+  };
+
   // Adds (r == size()) or replaces route r and refreshes its cache: O(stops).
-  // Returns whether the route is feasible as it stands; an infeasible route
+  // Returns whether the route is feasible (see Bounds); an infeasible route
   // takes no insertion. Replacing a route by one with the same start, end,
   // mode and stop places (other times or bounds) costs no trigonometry.
-  bool SetRoute(std::size_t r, const Route& route);
+  bool SetRoute(std::size_t r, const Route& route, Bounds bounds = Bounds::kEnforce);
+  // Route r as it was last set, but starting at `start_time`, its bounds as
+  // they were set and loosened afresh (kKeepLateness): O(1). Its schedule is
+  // worked out again (O(stops), no copy, no trigonometry) only once a search
+  // cannot rule the route out by travel alone, or route(r) is read.
+  void SetStartTime(std::size_t r, EventTimeMs start_time);
   // Puts route r back as it was before the last SetRoute, which must have
-  // been of route r, with no InsertRoute or EraseRoute since: O(1).
+  // been of route r, with no InsertRoute, EraseRoute or SetStartTime since:
+  // O(1).
   void UndoSetRoute(std::size_t r);
   // Inserts a route before route r (r <= size()), as SetRoute.
   bool InsertRoute(std::size_t r, const Route& route);
   // Removes route r; the routes after it move down by one.
   void EraseRoute(std::size_t r);
   std::size_t size() const { return routes_.size(); }
-  const Route& route(std::size_t r) const { return routes_[r].route; }
+  // Counts the calls that changed the plan: an answer found while it stays
+  // the same still holds.
+  std::uint64_t changes() const { return changes_; }
+  const Route& route(std::size_t r) const { return Timed(r).route; }
 
   // The best insertion of the pickup–delivery pair in each route, for the k
   // best routes, best first. Equals CheapestInsertions(routes, …, k).
@@ -79,6 +103,14 @@ class LivePlan {
     DurationMs travel_ms = 0;
     std::int64_t lateness = 0;
     double reach = 0;  // longest chord from the start to any slot
+    bool has_skills = false;  // the vehicle has every skill its stops require
+    bool timed = false;       // the schedule is for route.vehicle.start_time
+    Bounds bounds = Bounds::kEnforce;
+    // kKeepLateness, once loosened: each stop's latest start and ride limit
+    // and the shift end as set, which a new start time loosens afresh.
+    bool loosened = false;
+    std::vector<std::pair<EventTimeMs, DurationMs>> set_bounds;
+    EventTimeMs set_shift_end = 0;
   };
 
   // Whether `route` goes where c's route goes: same start, end, mode and
@@ -87,6 +119,19 @@ class LivePlan {
   // Fills c's places, reach and legs from c.route and c.seq; `was` is the
   // route c replaces.
   void SetWay(Cached& c, const Cached& was) const;
+  // Works out c's schedule (departures, latest starts, cost, feasibility)
+  // from its start time and its bounds as set, loosening them where
+  // c.bounds says so.
+  static void Time(Cached& c);
+  // Route r with its schedule for its start time (see SetStartTime).
+  const Cached& Timed(std::size_t r) const;
+  // Loosens c's bounds to its schedule with none (kKeepLateness); false iff
+  // it is infeasible even so.
+  static bool Loosen(Cached& c);
+  // Puts back the bounds Loosen loosened.
+  static void RestoreBounds(Cached& c);
+  // Sets the latest start of c.seq[k], in c.route too where it is a stop.
+  static void SetLatest(Cached& c, std::size_t k, EventTimeMs latest);
 
   struct Query {
     const Stop& pickup;
@@ -111,8 +156,10 @@ class LivePlan {
   TravelModel travel_;
   InsertionOptions options_;
   std::array<double, kModes> ms_per_rad_{};  // travel_.MsPerRadian by mode
-  std::vector<Cached> routes_;
+  // Mutable: a search works out the schedules it needs (Timed).
+  mutable std::vector<Cached> routes_;
   Cached replaced_;  // what the last SetRoute replaced
+  std::uint64_t changes_ = 0;
   mutable std::vector<DurationMs> to_p_, from_p_, to_d_, from_d_;
   mutable std::vector<double> ms_scratch_;
   mutable std::vector<EventTimeMs> scratch_departure_;

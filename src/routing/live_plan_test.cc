@@ -203,6 +203,86 @@ TEST(LivePlanTest, KeepsAgreeingWhileRoutesGrowAndShrink) {
   EXPECT_GT(inserted, 200);
 }
 
+// The reference for LivePlan::Bounds::kKeepLateness, by full evaluation:
+// the route as it is when feasible, else its bounds loosened to its schedule
+// without any; the route as it is (infeasible) when even that fails.
+Route KeptLate(const Route& route, const TravelModel& travel) {
+  if (Evaluate(route.vehicle, route.stops, travel)) return route;
+  Route unbounded = route;
+  for (Stop& s : unbounded.stops) {
+    s.latest = kNoLimit;
+    s.max_ride_ms = 0;
+  }
+  unbounded.vehicle.shift_end = kNoLimit;
+  std::vector<StopTiming> t;
+  RouteCost cost;
+  if (!Evaluate(unbounded.vehicle, unbounded.stops, travel, &cost, &t)) return route;
+  Route kept = route;
+  for (std::size_t i = 0; i < kept.stops.size(); ++i) {
+    Stop& s = kept.stops[i];
+    s.latest = std::max(s.latest, t[i].service_start);
+    if (s.pickup || s.max_ride_ms == 0) continue;
+    EventTimeMs picked = s.picked_up_at;
+    for (std::size_t j = i; picked == kNotPickedUp && j-- > 0;) {
+      if (kept.stops[j].pickup && kept.stops[j].job == s.job) picked = t[j].departure;
+    }
+    s.max_ride_ms = std::max(s.max_ride_ms, t[i].service_start - picked);
+  }
+  kept.vehicle.shift_end = std::max(kept.vehicle.shift_end, cost.end_ms);
+  return kept;
+}
+
+TEST(LivePlanTest, ANewStartTimeKeepsLatenessAsSettingTheRouteAgainWould) {
+  // Couriers fall behind as their start moves on, and back (a plan may be
+  // re-timed either way): the re-timed plan, one set afresh at that start
+  // and the exhaustive search over the reference routes must agree.
+  const TravelModel travel;
+  std::mt19937_64 rng(8);
+  int late = 0;
+  for (int instance = 0; instance < 60; ++instance) {
+    const std::vector<Route> routes = RandomRoutes(rng, 1 + instance % 12, travel);
+    LivePlan retimed(travel);
+    for (std::size_t r = 0; r < routes.size(); ++r) retimed.SetRoute(r, routes[r], LivePlan::Bounds::kKeepLateness);
+    for (const DurationMs shift : {45 * kMin, 0 * kMin, 90 * kMin, 20 * kMin}) {
+      LivePlan afresh(travel);
+      std::vector<Route> expected;
+      for (std::size_t r = 0; r < routes.size(); ++r) {
+        Route shifted = routes[r];
+        shifted.vehicle.start_time += shift;
+        expected.push_back(KeptLate(shifted, travel));
+        late += Evaluate(shifted.vehicle, shifted.stops, travel) ? 0 : 1;
+        retimed.SetStartTime(r, shifted.vehicle.start_time);
+        afresh.SetRoute(r, shifted, LivePlan::Bounds::kKeepLateness);
+      }
+      // Searched first, so the search meets routes not yet timed.
+      const EventTimeMs ws = kNoon + 60 * kMin + shift;
+      const Stop p{Near(rng, 0.02), true, 99, 1, kNoon, kNoLimit, 2 * kMin, 0, kNotPickedUp};
+      const Stop d{Near(rng, 0.02), false, 99, -1, ws, ws + 60 * kMin, 3 * kMin, 45 * kMin, kNotPickedUp};
+      const auto want = CheapestInsertions(expected, p, d, travel, {}, 3);
+      for (const LivePlan* plan : {&retimed, &afresh}) {
+        const auto got = plan->BestInsertions(p, d, 3);
+        ASSERT_EQ(got.size(), want.size()) << "instance " << instance;
+        for (std::size_t e = 0; e < got.size(); ++e) {
+          EXPECT_EQ(got[e].route, want[e].route);
+          EXPECT_EQ(got[e].pickup_pos, want[e].pickup_pos);
+          EXPECT_EQ(got[e].delivery_pos, want[e].delivery_pos);
+          EXPECT_EQ(got[e].added_lateness, want[e].added_lateness);
+          EXPECT_EQ(got[e].added_travel_ms, want[e].added_travel_ms);
+        }
+        for (std::size_t r = 0; r < routes.size(); ++r) {
+          const Route& got_route = plan->route(r);
+          EXPECT_EQ(got_route.vehicle.shift_end, expected[r].vehicle.shift_end);
+          for (std::size_t i = 0; i < got_route.stops.size(); ++i) {
+            EXPECT_EQ(got_route.stops[i].latest, expected[r].stops[i].latest) << "instance " << instance;
+            EXPECT_EQ(got_route.stops[i].max_ride_ms, expected[r].stops[i].max_ride_ms);
+          }
+        }
+      }
+    }
+  }
+  EXPECT_GT(late, 100) << "late routes must have been exercised";
+}
+
 TEST(LivePlanTest, ReplacingARouteRefreshesItsCache) {
   const TravelModel travel;
   const GeoPoint site{41.80, 123.43}, home{41.805, 123.435};

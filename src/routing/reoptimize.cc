@@ -121,11 +121,11 @@ class Search {
       without.stops.erase(without.stops.begin() + static_cast<std::ptrdiff_t>(d));
       without.stops.erase(without.stops.begin() + static_cast<std::ptrdiff_t>(p));
       if (!plan_.SetRoute(r, without)) {  // removal broke something (rounding): keep the job
-        plan_.SetRoute(r, routes_[r]);
+        plan_.UndoSetRoute(r);
         continue;
       }
       const auto best = plan_.BestInsertion(pickup, delivery);
-      plan_.SetRoute(r, routes_[r]);
+      plan_.UndoSetRoute(r);
       // Positions before a route's frozen prefix would change what its
       // courier is doing now.
       if (!best || best->pickup_pos < Frozen(best->route)) continue;
