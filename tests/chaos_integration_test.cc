@@ -65,12 +65,12 @@ Settings FromEnv() {
 
 // A day played in closed loop with doors nobody answers (wellness checks)
 // and a few malformed records, recorded in `input`.
-void RecordDay(const std::string& name, const sim::Topics& input, const Settings& settings, int day_scale) {
+void RecordDay(const std::string& name, const sim::Topics& input, const Settings& settings, int min_orders) {
   sim::RunOptions run;
   run.city.seed = settings.seed;
   run.city.areas = 2;
   run.city.couriers_per_area = 10;
-  run.city.orders = settings.orders * day_scale;
+  run.city.orders = std::max(settings.orders, min_orders);
   run.city.malformed_share = 0.01;
   run.no_answer_share = 0.05;
   RecordClosedLoopDay(name, input, std::move(run));
@@ -93,12 +93,12 @@ std::string LastLine(std::string text) {
 // the same input, and the two compared.
 class ChaosIntegrationTest : public ::testing::Test {
  protected:
-  // Records a day into topics named after `name` (`day_scale` times the
-  // orders) and runs the clean instance through it.
-  void RecordAndRunClean(const std::string& name, int day_scale = 1) {
+  // Records a day of at least `min_orders` orders into topics named after
+  // `name` and runs the clean instance through it.
+  void RecordAndRunClean(const std::string& name, int min_orders = 0) {
     name_ = name;
     input_ = UniqueTopics(name);
-    ASSERT_NO_FATAL_FAILURE(RecordDay(name, input_, settings_, day_scale));
+    ASSERT_NO_FATAL_FAILURE(RecordDay(name, input_, settings_, min_orders));
     clean_ = std::make_unique<ServiceProcess>(name + "-clean", RunTopics(input_, "clean"));
     clean_->Start();
     ASSERT_TRUE(clean_->WaitDrained(300)) << "see " << clean_->log_path();
@@ -339,7 +339,7 @@ TEST_F(ChaosIntegrationTest, StateDiskFullWaitsForRoomAndLosesNothing) {
 TEST_F(ChaosIntegrationTest, RebalancingOneToThreeToOneLosesAndDuplicatesNothing) {
   // A longer day: the group takes seconds to change, and must change twice
   // while there is input left.
-  ASSERT_NO_FATAL_FAILURE(RecordAndRunClean("chaos_rebalance", 4));
+  ASSERT_NO_FATAL_FAILURE(RecordAndRunClean("chaos_rebalance", 1200));
   const sim::Topics topics = RunTopics(input_, "faulted");
   const std::string group = "kafka.group_id=\"" + name_ + "-faulted-" + std::to_string(getpid()) + "\"";
   std::vector<std::unique_ptr<ServiceProcess>> instances;
