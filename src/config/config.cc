@@ -124,6 +124,7 @@ const std::map<std::string, Field>& Fields() {
       {"http.max_ws_clients", Int("http.max_ws_clients", [](Config& c) -> auto& { return c.http.max_ws_clients; }, 1, 100000)},
       {"http.ws_queue_messages", Int("http.ws_queue_messages", [](Config& c) -> auto& { return c.http.ws_queue_messages; }, 1, 1000000)},
       {"http.web_dir", OptionalStr("http.web_dir", [](Config& c) -> auto& { return c.http.web_dir; })},
+      {"http.advertised_url", OptionalStr("http.advertised_url", [](Config& c) -> auto& { return c.http.advertised_url; })},
       {"http.max_body_kb", Int("http.max_body_kb", [](Config& c) -> auto& { return c.http.max_body_kb; }, 1, 65536)},
       {"api.requests_per_s", Real("api.requests_per_s", [](Config& c) -> auto& { return c.api.requests_per_s; }, 0.01, 1e6)},
       {"api.burst", Int("api.burst", [](Config& c) -> auto& { return c.api.burst; }, 1, 1000000)},
@@ -403,6 +404,9 @@ Status LoadConfig(const std::string& path, const std::vector<std::string>& overr
     const char* missing = out->http.tls_cert.empty() ? "http.tls_cert" : "http.tls_key";
     return Status::Invalid(std::string("config key '") + missing +
                            "': empty, but TLS needs both http.tls_cert and http.tls_key");
+  }
+  if (!out->http.advertised_url.empty() && !out->http.advertised_url.starts_with("http://")) {
+    return Status::Invalid("config key 'http.advertised_url': must start with http:// (peers speak plain HTTP)");
   }
   if (Status s = CheckOneOf("log.level", out->log.level, {"trace", "debug", "info", "warn", "error", "critical", "off"});
       !s.ok()) {

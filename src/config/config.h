@@ -72,6 +72,12 @@ struct HttpConfig {
   // falls further behind is closed with code 1013 so the others (and the
   // engine) never wait for it. Default: 1024.
   int ws_queue_messages = 1024;
+  // The base URL other instances reach this one's HTTP API at, e.g.
+  // "http://meal-dispatchd-0.meal-dispatchd-headless:8080": they forward
+  // queries about areas this instance owns to it (service/peers.h). It
+  // travels in the group consumer's client.id. http:// only. Default: empty,
+  // which means "http://<host name>:<http.port>".
+  std::string advertised_url;
 };
 
 // One [[api.tokens]] entry: a bearer token the API accepts. Only the

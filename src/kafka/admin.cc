@@ -1,5 +1,6 @@
 #include "kafka/admin.h"
 
+#include <algorithm>
 #include <chrono>
 #include <memory>
 #include <thread>
@@ -76,14 +77,62 @@ Status PartitionCount(rd_kafka_t* rk, const std::string& topic, int timeout_ms, 
   return status;
 }
 
-Status EnsureTopics(const Properties& props, const std::vector<TopicSpec>& topics,
-                    int timeout_ms) {
+Status OpenAdminClient(const Properties& props, HandlePtr* rk) {
   Status status;
   ConfPtr conf = MakeConf(props, &status);
   if (!status.ok()) return status;
   char errstr[512];
-  HandlePtr rk(rd_kafka_new(RD_KAFKA_PRODUCER, conf.release(), errstr, sizeof errstr));
-  if (!rk) return Status::Invalid(std::string("kafka admin client: ") + errstr);
+  rk->reset(rd_kafka_new(RD_KAFKA_PRODUCER, conf.get(), errstr, sizeof errstr));
+  if (!*rk) return Status::Invalid(std::string("kafka admin client: ") + errstr);
+  conf.release();  // owned by the handle now
+  return Status::Ok();
+}
+
+Status DescribeGroup(rd_kafka_t* rk, const std::string& group, const std::string& topic, int timeout_ms,
+                     std::vector<GroupMember>* members) {
+  members->clear();
+  std::unique_ptr<rd_kafka_queue_t, QueueDeleter> queue(rd_kafka_queue_new(rk));
+  rd_kafka_AdminOptions_t* options = rd_kafka_AdminOptions_new(rk, RD_KAFKA_ADMIN_OP_DESCRIBECONSUMERGROUPS);
+  char errstr[512];
+  rd_kafka_AdminOptions_set_request_timeout(options, timeout_ms, errstr, sizeof errstr);
+  const char* groups[] = {group.c_str()};
+  rd_kafka_DescribeConsumerGroups(rk, groups, 1, options, queue.get());
+  rd_kafka_AdminOptions_destroy(options);
+
+  std::unique_ptr<rd_kafka_event_t, EventDeleter> event(rd_kafka_queue_poll(queue.get(), timeout_ms + 1000));
+  if (!event) return Status::Io("timed out describing group " + group);
+  if (rd_kafka_event_error(event.get()) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return Status::Io("describing group " + group + ": " + rd_kafka_event_error_string(event.get()));
+  }
+  size_t n = 0;
+  const rd_kafka_ConsumerGroupDescription_t** descriptions =
+      rd_kafka_DescribeConsumerGroups_result_groups(rd_kafka_event_DescribeConsumerGroups_result(event.get()), &n);
+  if (n != 1) return Status::Io("describing group " + group + ": no description returned");
+  if (const rd_kafka_error_t* error = rd_kafka_ConsumerGroupDescription_error(descriptions[0])) {
+    return Status::Io("describing group " + group + ": " + rd_kafka_error_string(error));
+  }
+  for (size_t i = 0; i < rd_kafka_ConsumerGroupDescription_member_count(descriptions[0]); ++i) {
+    const rd_kafka_MemberDescription_t* m = rd_kafka_ConsumerGroupDescription_member(descriptions[0], i);
+    GroupMember member;
+    const char* instance_id = rd_kafka_MemberDescription_group_instance_id(m);
+    member.instance_id = instance_id ? instance_id : "";
+    member.client_id = rd_kafka_MemberDescription_client_id(m);
+    const rd_kafka_topic_partition_list_t* assigned =
+        rd_kafka_MemberAssignment_partitions(rd_kafka_MemberDescription_assignment(m));
+    for (int k = 0; assigned && k < assigned->cnt; ++k) {
+      if (topic == assigned->elems[k].topic) member.partitions.push_back(assigned->elems[k].partition);
+    }
+    std::sort(member.partitions.begin(), member.partitions.end());
+    members->push_back(std::move(member));
+  }
+  return Status::Ok();
+}
+
+Status EnsureTopics(const Properties& props, const std::vector<TopicSpec>& topics,
+                    int timeout_ms) {
+  HandlePtr rk;
+  if (Status s = OpenAdminClient(props, &rk); !s.ok()) return s;
+  char errstr[512];
 
   std::vector<rd_kafka_NewTopic_t*> new_topics;
   for (const TopicSpec& spec : topics) {

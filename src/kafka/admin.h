@@ -1,5 +1,5 @@
-// Topic administration through librdkafka's Admin API, and a consumer
-// group's committed offsets.
+// Topic administration through librdkafka's Admin API, a consumer group's
+// committed offsets and its members.
 #pragma once
 
 #include <cstdint>
@@ -38,5 +38,23 @@ Status PartitionCount(rd_kafka_t* rk, const std::string& topic, int timeout_ms, 
 // has committed none there.
 Status CommittedOffset(const Properties& props, const std::string& group, const std::string& topic,
                        std::int32_t partition, int timeout_ms, std::optional<std::int64_t>* offset);
+
+// A client handle for admin requests (DescribeGroup, PartitionCount), to be
+// kept and reused: each handle holds its own broker connections.
+Status OpenAdminClient(const Properties& props, HandlePtr* rk);
+
+// One member of a consumer group, as the group coordinator knows it.
+struct GroupMember {
+  std::string instance_id;  // group.instance.id; empty for a dynamic member
+  std::string client_id;    // the member's client.id, as it joined
+  std::vector<std::int32_t> partitions;  // assigned partitions of the topic asked about, ascending
+};
+
+// The members of consumer group `group`, with the partitions of `topic` each
+// is assigned (none while the group rebalances). A group that does not
+// exist, or has no members, gives an empty list. Blocks up to timeout_ms.
+// Thread-safe: librdkafka handles may be shared between threads.
+Status DescribeGroup(rd_kafka_t* rk, const std::string& group, const std::string& topic, int timeout_ms,
+                     std::vector<GroupMember>* members);
 
 }  // namespace meal::kafka

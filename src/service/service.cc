@@ -13,6 +13,7 @@
 #include "kafka/admin.h"
 #include "service/access.h"
 #include "service/http_routes.h"
+#include "service/peers.h"
 #include "state/keys.h"
 
 namespace meal::service {
@@ -31,9 +32,11 @@ std::string HostName() {
   return name;
 }
 
-// `routes` with `access` deciding who may call them.
-api::Router Guarded(const std::shared_ptr<AccessControl>& access, api::Router routes) {
-  routes.SetGuard(AccessControl::AsGuard(access));
+// `routes` with `access` deciding who may call them and, unless null,
+// `peers` answering what this instance cannot.
+api::Router Guarded(const std::shared_ptr<AccessControl>& access, Peers* peers, api::Router routes) {
+  api::Guard guard = AccessControl::AsGuard(access);
+  routes.SetGuard(peers ? peers->Around(std::move(guard)) : std::move(guard));
   return routes;
 }
 
@@ -45,6 +48,18 @@ api::Router WithPages(std::shared_ptr<const api::StaticSite> pages, api::Router 
 
 kafka::Properties ClientProps(const config::Config& c) {
   return {{"bootstrap.servers", c.kafka.bootstrap_servers}, {"client.id", c.kafka.client_id}};
+}
+
+// Where peers reach this instance's API; "" when they cannot (TLS: the
+// peers' client speaks plain HTTP).
+std::string AdvertisedUrl(const config::Config& c) {
+  if (!c.http.tls_cert.empty()) return {};
+  if (!c.http.advertised_url.empty()) return c.http.advertised_url;
+  std::string url = "http://";
+  url += HostName();
+  url += ':';
+  url += std::to_string(c.http.port);
+  return url;
 }
 
 }  // namespace
@@ -233,6 +248,10 @@ Status Service::Start() {
     // once instead of waiting out its predecessor's session.
     consumer_props["group.instance.id"] = instance;
     consumer_props["session.timeout.ms"] = std::to_string(config_.kafka.session_timeout_ms);
+    // The group's description is how peers learn where this instance's API
+    // is (Peers): it names each member's client.id.
+    const std::string url = AdvertisedUrl(config_);
+    if (!url.empty()) consumer_props["client.id"] = ClientIdWithUrl(config_.kafka.client_id, url);
     std::vector<std::string> names;
     for (const AreaTopic& t : area_topics_) names.push_back(t.name);
     consumer_ = std::make_unique<ingest::GroupConsumer>(
@@ -263,12 +282,13 @@ Status Service::Start() {
   feed_ = std::make_unique<LiveFeed>(*store_, *stream_hub_,
                                      LiveFeed::Options{.engine_options = engine_options_, .metrics = &metrics_});
   http_options.max_body_bytes = static_cast<std::size_t>(config_.http.max_body_kb) << 10;
+  if (Status s = StartPeers(props); !s.ok()) return s;
   const auto access = std::make_shared<AccessControl>(config_.api);
   if (!access->has_tokens()) {
     spdlog::warn("no api.tokens configured: every /api/v1 route answers 401 (see docs/configuration.md)");
   }
   http_ = std::make_unique<api::HttpServer>(
-      http_options, Guarded(access, WithPages(pages, MakeRoutes({&metrics_, store_.get(), &ready_, engine_options_,
+      http_options, Guarded(access, peers_.get(), WithPages(pages, MakeRoutes({&metrics_, store_.get(), &ready_, engine_options_,
                                 [this](const Event& command) {
                                   // The registry's tombstone first: should the command then fail,
                                   // the elder is still in state and the request can be repeated.
@@ -282,6 +302,22 @@ Status Service::Start() {
     return Status::Io("http " + config_.http.address + ":" + std::to_string(config_.http.port) + ": " + s.message());
   }
   spdlog::info("http{} listening on {}:{}", tls ? "s" : "", config_.http.address, http_->port());
+  return Status::Ok();
+}
+
+Status Service::StartPeers(const kafka::Properties& props) {
+  if (AdvertisedUrl(config_).empty()) {
+    spdlog::warn("http.tls_cert is set: API requests about other instances' areas are not forwarded");
+    return Status::Ok();
+  }
+  if (Status s = kafka::OpenAdminClient(props, &group_admin_); !s.ok()) return s;
+  constexpr int kDescribeTimeoutMs = 2000;
+  peers_ = std::make_unique<Peers>(Peers::Options{.self = instance_, .metrics = &metrics_}, *store_,
+                                   [this](std::vector<kafka::GroupMember>* members) {
+                                     return kafka::DescribeGroup(group_admin_.get(), config_.kafka.group_id,
+                                                                 config_.topics.orders, kDescribeTimeoutMs, members);
+                                   });
+  spdlog::info("api: forwarding to peers; this instance advertises {}", AdvertisedUrl(config_));
   return Status::Ok();
 }
 

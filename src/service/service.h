@@ -26,6 +26,7 @@
 #include "service/command_publisher.h"
 #include "service/live_feed.h"
 #include "service/outbox.h"
+#include "service/peers.h"
 #include "state/rocksdb_store.h"
 
 namespace meal::service {
@@ -60,6 +61,9 @@ class Service {
   // The instance id: kafka.instance_id, else the one the state was last
   // published under, else the host name; kept in the state.
   Status InstanceId(std::string* instance);
+  // Forwarding of API requests to the other instances (peers.h), unless
+  // they cannot reach this one.
+  Status StartPeers(const kafka::Properties& props);
   void BootstrapRegistry();
   void PollRegistry(int timeout_ms);
   void ProcessRecord(int topic_index, const rd_kafka_message_t& msg);
@@ -130,6 +134,10 @@ class Service {
   std::unique_ptr<kafka::Reader> registry_;
   std::map<kafka::TopicPartition, std::int64_t> registry_offsets_;
   std::unique_ptr<CommandPublisher> commands_;
+  // Describes the consumer group for peers_; both outlive http_, whose
+  // guard uses them.
+  kafka::HandlePtr group_admin_;
+  std::unique_ptr<Peers> peers_;
   std::unique_ptr<api::HttpServer> http_;
   // The live stream: its clients, and what feeds them after each commit.
   // Destroyed before http_ (the feed first), after http_ is stopped.
