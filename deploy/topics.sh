@@ -13,6 +13,10 @@
 #   MEAL_TOPIC_REPLICATION_FACTOR  replication factor of every topic (default 1)
 #   MEAL_TOPIC_RETENTION_MS        retention of inputs and outputs (default 7 days)
 #   MEAL_DLQ_RETENTION_MS          retention of the dead-letter topic (default 90 days)
+#   MEAL_CHANGELOG_SEGMENT_MS         the changelog's segment.ms (default 1 hour)
+#   MEAL_CHANGELOG_COMPACTION_LAG_MS  its max.compaction.lag.ms (default 1 day)
+#   MEAL_CHANGELOG_TOMBSTONE_MS       its delete.retention.ms (default 1 day); the three are the
+#                                     service's retention.changelog_* keys, same defaults
 #   KAFKA_HOME                     Kafka distribution holding bin/kafka-topics.sh; without it,
 #                                  kafka-topics.sh is taken from PATH
 set -euo pipefail
@@ -22,6 +26,9 @@ PARTITIONS="${MEAL_TOPIC_PARTITIONS:-4}"
 REPLICATION="${MEAL_TOPIC_REPLICATION_FACTOR:-1}"
 RETENTION_MS="${MEAL_TOPIC_RETENTION_MS:-604800000}"
 DLQ_RETENTION_MS="${MEAL_DLQ_RETENTION_MS:-7776000000}"
+CHANGELOG_SEGMENT_MS="${MEAL_CHANGELOG_SEGMENT_MS:-3600000}"
+CHANGELOG_LAG_MS="${MEAL_CHANGELOG_COMPACTION_LAG_MS:-86400000}"
+CHANGELOG_TOMBSTONE_MS="${MEAL_CHANGELOG_TOMBSTONE_MS:-86400000}"
 
 usage() {
   echo "usage: $0 [--bootstrap HOST:PORT] [--partitions N] [--replication-factor N]" >&2
@@ -39,7 +46,9 @@ while (($#)); do
 done
 
 for pair in "partitions:$PARTITIONS" "replication factor:$REPLICATION" \
-            "retention:$RETENTION_MS" "dead-letter retention:$DLQ_RETENTION_MS"; do
+            "retention:$RETENTION_MS" "dead-letter retention:$DLQ_RETENTION_MS" \
+            "changelog segment:$CHANGELOG_SEGMENT_MS" "changelog compaction lag:$CHANGELOG_LAG_MS" \
+            "changelog tombstone retention:$CHANGELOG_TOMBSTONE_MS"; do
   [[ "${pair#*:}" =~ ^[1-9][0-9]*$ ]] || { echo "topics: bad ${pair%%:*} '${pair#*:}'" >&2; exit 2; }
 done
 
@@ -80,9 +89,11 @@ create meal.commands "$PARTITIONS" --config cleanup.policy=delete --config "rete
 create meal.sites 1 --config cleanup.policy=compact
 create meal.elders 1 --config cleanup.policy=compact
 # Every change to an area's state, on its area's partition: an instance gaining a partition
-# restores the area from it. Only the latest record per key matters; segments roll hourly so
-# that compaction (at the latest a day after a write) also removes what an erasure overwrote.
-create meal.changelog "$PARTITIONS" --config cleanup.policy=compact --config segment.ms=3600000 \
-  --config max.compaction.lag.ms=86400000
+# restores the area from it. Only the latest record per key matters; rolling segments, a
+# compaction deadline and a tombstone deadline bound how long it keeps what an erasure
+# overwrote or deleted (docs/operations.md, Data protection).
+create meal.changelog "$PARTITIONS" --config cleanup.policy=compact \
+  --config "segment.ms=$CHANGELOG_SEGMENT_MS" --config "max.compaction.lag.ms=$CHANGELOG_LAG_MS" \
+  --config "delete.retention.ms=$CHANGELOG_TOMBSTONE_MS"
 
 echo "topics: done"

@@ -196,6 +196,24 @@ struct RetentionConfig {
   // deleted this many days after they finished; 0 keeps them. The subsidy
   // ledger is kept.
   int order_days = 90;
+  // The changelog topic's compaction, set when the service creates it (an
+  // existing topic keeps its own). Together they bound how long the changelog
+  // still holds what an erasure overwrote or deleted, while the area's
+  // partition is written to: at most 2 x (segment + lag) + tombstone and the
+  // broker's cleaner back-off, 3 days 2 hours by default. Shorter values
+  // erase sooner and cost more compaction work.
+  //
+  // segment.ms: a segment rolls at the first write this long after its first
+  // record; the active segment is never compacted. Default: 1 hour.
+  int changelog_segment_ms = 3600000;
+  // max.compaction.lag.ms: a record in a rolled segment is compacted at the
+  // latest this long after it was written. Default: 1 day.
+  int changelog_compaction_lag_ms = 86400000;
+  // delete.retention.ms: a tombstone goes at the first compaction this long
+  // after the one that reached it. A restore must read the changelog within
+  // this, and an instance whose copy of a task is older than this may keep
+  // keys deleted meanwhile. Default: 1 day.
+  int changelog_tombstone_ms = 86400000;
 };
 
 struct PipelineConfig {

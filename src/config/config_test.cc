@@ -16,7 +16,7 @@ namespace {
 
 using ::testing::HasSubstr;
 
-constexpr int kFieldCount = 76;
+constexpr int kFieldCount = 79;
 
 // Each test gets its own directory for the TOML files it writes.
 class ConfigTest : public ::testing::Test {

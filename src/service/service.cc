@@ -187,15 +187,20 @@ Status Service::Start() {
   const kafka::Properties props = ClientProps(config_);
   const int p = config_.kafka.partitions;
   const int rf = config_.kafka.replication_factor;
+  const config::RetentionConfig& retention = config_.retention;
   std::vector<kafka::TopicSpec> topics = {
       {config_.topics.orders, p, rf, false},      {config_.topics.couriers, p, rf, false},
       {config_.topics.deliveries, p, rf, false},  {config_.topics.sites, 1, rf, true},
       {config_.topics.elders, 1, rf, true},       {config_.topics.assignments, p, rf, false},
       {config_.topics.alerts, p, rf, false},      {config_.topics.dlq, p, rf, false},
       {config_.topics.commands, p, rf, false},
-      // Segments roll hourly so that compaction, at the latest a day after
-      // a write, also removes what an erasure overwrote (deploy/topics.sh).
-      {config_.topics.changelog, p, rf, true, {{"segment.ms", "3600000"}, {"max.compaction.lag.ms", "86400000"}}}};
+      // Segments that roll, compaction and tombstone removal with deadlines
+      // bound how long the changelog keeps what an erasure overwrote or
+      // deleted (docs/operations.md, Data protection; deploy/topics.sh).
+      {config_.topics.changelog, p, rf, true,
+       {{"segment.ms", std::to_string(retention.changelog_segment_ms)},
+        {"max.compaction.lag.ms", std::to_string(retention.changelog_compaction_lag_ms)},
+        {"delete.retention.ms", std::to_string(retention.changelog_tombstone_ms)}}}};
   if (Status s = kafka::EnsureTopics(props, topics, 15000); !s.ok()) return s;
 
   try {

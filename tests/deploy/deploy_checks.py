@@ -836,6 +836,19 @@ def run_topics_script(root: Path, work: Path, partitions: int = 6, replication: 
     return result, [shlex.split(line) for line in log.read_text().splitlines()]
 
 
+# The changelog topic settings that bound how long it keeps an erased elder, and the service's
+# keys that set them when the service creates the topic.
+CHANGELOG_COMPACTION = {"segment.ms": "changelog_segment_ms",
+                        "max.compaction.lag.ms": "changelog_compaction_lag_ms",
+                        "delete.retention.ms": "changelog_tombstone_ms"}
+
+
+def changelog_compaction_problems(root: Path, configs: dict[str, str]) -> list[str]:
+    retention = service_config(root).get("retention", {})
+    return [f"the changelog's {setting} is {configs.get(setting)}, retention.{key} is {retention.get(key)}"
+            for setting, key in CHANGELOG_COMPACTION.items() if configs.get(setting) != str(retention.get(key))]
+
+
 def check_topics_script(root: Path, work: Path) -> list[str]:
     problems = []
     script = root / "deploy/topics.sh"
@@ -891,6 +904,8 @@ def check_topics_script(root: Path, work: Path) -> list[str]:
             problems.append(f"{t.name}: needs cleanup.policy=delete with a retention.ms")
         else:
             retention[t.key] = int(configs["retention.ms"])
+        if t.key == "topics.changelog":
+            problems += changelog_compaction_problems(root, configs)
         if t.registry and count != 1:
             problems.append(f"{t.name}: {count} partitions; the service creates and expects 1")
         if not t.registry and count != partitions:

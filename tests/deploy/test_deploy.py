@@ -306,6 +306,7 @@ def test_topics_script_refuses_bad_arguments(tmp_path):
     ("create meal.sites 1 --config cleanup.policy=compact", "create meal.sites 1", "compacted"),
     ('--config "retention.ms=$DLQ_RETENTION_MS"', '--config "retention.ms=$RETENTION_MS"', "dead-letter"),
     ("--create --if-not-exists", "--create", "--if-not-exists"),
+    ('"delete.retention.ms=$CHANGELOG_TOMBSTONE_MS"', "delete.retention.ms=1", "delete.retention.ms"),
 ])
 def test_topics_check_rejects_broken_copies(broken_repo, tmp_path, old, new, complaint):
     edit(broken_repo / "deploy/topics.sh", old, new)
