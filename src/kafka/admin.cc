@@ -15,15 +15,27 @@ struct EventDeleter {
   void operator()(rd_kafka_event_t* e) const { rd_kafka_event_destroy(e); }
 };
 
-// A consumer handle for one request; no group membership.
-Status OpenConsumer(const Properties& props, HandlePtr* rk) {
+// A client handle of `type`. A bad property is the returned status; a
+// handle librdkafka refuses leaves `*rk` empty with its reason in `why`.
+Status NewHandle(const Properties& props, rd_kafka_type_t type, HandlePtr* rk, std::string* why) {
   Status status;
   ConfPtr conf = MakeConf(props, &status);
   if (!status.ok()) return status;
   char errstr[512];
-  rk->reset(rd_kafka_new(RD_KAFKA_CONSUMER, conf.get(), errstr, sizeof errstr));
-  if (!*rk) return Status::Io(std::string("kafka consumer: ") + errstr);
+  rk->reset(rd_kafka_new(type, conf.get(), errstr, sizeof errstr));
+  if (!*rk) {
+    *why = errstr;
+    return Status::Ok();
+  }
   conf.release();  // owned by the handle now
+  return Status::Ok();
+}
+
+// A consumer handle for one request; no group membership.
+Status OpenConsumer(const Properties& props, HandlePtr* rk) {
+  std::string why;
+  if (Status s = NewHandle(props, RD_KAFKA_CONSUMER, rk, &why); !s.ok()) return s;
+  if (!*rk) return Status::Io("kafka consumer: " + why);
   return Status::Ok();
 }
 
@@ -78,13 +90,9 @@ Status PartitionCount(rd_kafka_t* rk, const std::string& topic, int timeout_ms, 
 }
 
 Status OpenAdminClient(const Properties& props, HandlePtr* rk) {
-  Status status;
-  ConfPtr conf = MakeConf(props, &status);
-  if (!status.ok()) return status;
-  char errstr[512];
-  rk->reset(rd_kafka_new(RD_KAFKA_PRODUCER, conf.get(), errstr, sizeof errstr));
-  if (!*rk) return Status::Invalid(std::string("kafka admin client: ") + errstr);
-  conf.release();  // owned by the handle now
+  std::string why;
+  if (Status s = NewHandle(props, RD_KAFKA_PRODUCER, rk, &why); !s.ok()) return s;
+  if (!*rk) return Status::Invalid("kafka admin client: " + why);
   return Status::Ok();
 }
 
